@@ -1,0 +1,441 @@
+package dev.jitguard;
+
+import dev.jitguard.internal.Text;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A privilege granted to one subject for a bounded time: the result of an approved request.
+ *
+ * <p>Validity is half-open, {@code [notBefore, expiresAt)}: at {@code expiresAt} exactly the grant is expired. Both
+ * instants are kept at millisecond precision. A grant is either time-bound (any number of checks while valid) or has a
+ * budget of uses (each granted check consumes one). {@code capExpiresAt} is the latest instant extensions may reach
+ * (the policy's maximum duration counted from the start). Immutable; a transition produces a new instance with
+ * {@link #version()} one higher.
+ */
+public final class Grant {
+  private final GrantId id;
+  private final RequestId requestId;
+  private final String subjectId;
+  private final Privilege privilege;
+  private final GrantStatus storedStatus;
+  private final Instant issuedAt;
+  private final Instant notBefore;
+  private final Instant expiresAt;
+  private final Instant capExpiresAt;
+  private final long notBeforeMillis;
+  private final long expiresAtMillis;
+  private final String action;
+  private final String argumentDigest;
+  private final int usesGranted;
+  private final int usesLeft;
+  private final List<String> approvers;
+  private final Instant endedAt;
+  private final String endedBy;
+  private final String endReason;
+  private final String policyVersion;
+  private final long version;
+  private final Decision.Granted granted;
+
+  private Grant(Builder b) {
+    this.id = Objects.requireNonNull(b.id, "id cannot be null");
+    this.requestId = Objects.requireNonNull(b.requestId, "requestId cannot be null");
+    this.subjectId = Objects.requireNonNull(b.subjectId, "subjectId cannot be null");
+    this.privilege = Objects.requireNonNull(b.privilege, "privilege cannot be null");
+    this.storedStatus = Objects.requireNonNull(b.status, "status cannot be null");
+    this.issuedAt = Objects.requireNonNull(b.issuedAt, "issuedAt cannot be null").truncatedTo(ChronoUnit.MILLIS);
+    this.notBefore = Objects.requireNonNull(b.notBefore, "notBefore cannot be null").truncatedTo(ChronoUnit.MILLIS);
+    this.expiresAt = Objects.requireNonNull(b.expiresAt, "expiresAt cannot be null").truncatedTo(ChronoUnit.MILLIS);
+    this.capExpiresAt = Objects.requireNonNull(b.capExpiresAt, "capExpiresAt cannot be null")
+        .truncatedTo(ChronoUnit.MILLIS);
+    if (!expiresAt.isAfter(notBefore)) {
+      throw new IllegalArgumentException("expiresAt " + expiresAt + " must be after notBefore " + notBefore);
+    }
+    if (expiresAt.isAfter(capExpiresAt)) {
+      throw new IllegalArgumentException("expiresAt " + expiresAt + " must not pass capExpiresAt " + capExpiresAt);
+    }
+    if (b.usesGranted < 0 || b.usesLeft < 0 || b.usesLeft > b.usesGranted) {
+      throw new IllegalArgumentException("uses must satisfy 0 <= usesLeft <= usesGranted, but were " + b.usesLeft
+          + " and " + b.usesGranted);
+    }
+    this.notBeforeMillis = notBefore.toEpochMilli();
+    this.expiresAtMillis = expiresAt.toEpochMilli();
+    this.action = b.action;
+    this.argumentDigest = b.argumentDigest;
+    if ((action == null) != (argumentDigest == null)) {
+      throw new IllegalArgumentException("action and argumentDigest must be set together");
+    }
+    this.usesGranted = b.usesGranted;
+    this.usesLeft = b.usesLeft;
+    this.approvers = List.copyOf(b.approvers);
+    this.endedAt = b.endedAt;
+    this.endedBy = b.endedBy;
+    this.endReason = b.endReason;
+    this.policyVersion = Objects.requireNonNull(b.policyVersion, "policyVersion cannot be null");
+    this.version = b.version;
+    this.granted = new Decision.Granted(this, ReasonCode.GRANTED, "Privilege '" + privilege + "' granted to "
+        + Text.quote(subjectId) + " until " + expiresAt + " (grant " + id + ")", "");
+  }
+
+  /**
+   * Starts a grant; used by the guard and by grant stores that load grants.
+   *
+   * @param id the grant id
+   * @param requestId the request that produced it
+   * @return the builder
+   */
+  public static Builder builder(GrantId id, RequestId requestId) {
+    return new Builder(id, requestId);
+  }
+
+  /**
+   * A builder holding this grant's values, for the next version.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(id, requestId);
+    b.subjectId = subjectId;
+    b.privilege = privilege;
+    b.status = storedStatus;
+    b.issuedAt = issuedAt;
+    b.notBefore = notBefore;
+    b.expiresAt = expiresAt;
+    b.capExpiresAt = capExpiresAt;
+    b.action = action;
+    b.argumentDigest = argumentDigest;
+    b.usesGranted = usesGranted;
+    b.usesLeft = usesLeft;
+    b.approvers = approvers;
+    b.endedAt = endedAt;
+    b.endedBy = endedBy;
+    b.endReason = endReason;
+    b.policyVersion = policyVersion;
+    b.version = version;
+    return b;
+  }
+
+  /** @return the id */
+  public GrantId id() {
+    return id;
+  }
+
+  /** @return the request that produced this grant */
+  public RequestId requestId() {
+    return requestId;
+  }
+
+  /** @return the canonical id of the subject holding the grant */
+  public String subjectId() {
+    return subjectId;
+  }
+
+  /** @return the privilege granted */
+  public Privilege privilege() {
+    return privilege;
+  }
+
+  /**
+   * The status as stored: ACTIVE or SCHEDULED for an issued grant whatever the time, or a terminal status. Use
+   * {@link #statusAt(Instant)} for the status at an instant.
+   *
+   * @return the stored status
+   */
+  public GrantStatus storedStatus() {
+    return storedStatus;
+  }
+
+  /**
+   * The status at an instant: stored terminal statuses win, otherwise it follows from {@code [notBefore, expiresAt)}.
+   *
+   * @param now the instant
+   * @return the status
+   */
+  public GrantStatus statusAt(Instant now) {
+    return statusAtMillis(now.toEpochMilli());
+  }
+
+  /**
+   * {@link #statusAt(Instant)} for an epoch-millisecond instant, without allocating.
+   *
+   * @param nowMillis milliseconds since the epoch
+   * @return the status
+   */
+  public GrantStatus statusAtMillis(long nowMillis) {
+    if (storedStatus == GrantStatus.REVOKED || storedStatus == GrantStatus.CONSUMED
+        || storedStatus == GrantStatus.EXPIRED) {
+      return storedStatus;
+    }
+    if (nowMillis >= expiresAtMillis) {
+      return GrantStatus.EXPIRED;
+    }
+    return nowMillis < notBeforeMillis ? GrantStatus.SCHEDULED : GrantStatus.ACTIVE;
+  }
+
+  /** @return when the grant was issued (the approval that completed the request) */
+  public Instant issuedAt() {
+    return issuedAt;
+  }
+
+  /** @return the first instant the grant is valid */
+  public Instant notBefore() {
+    return notBefore;
+  }
+
+  /** @return the first instant the grant is no longer valid */
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** @return the latest instant an extension may reach */
+  public Instant capExpiresAt() {
+    return capExpiresAt;
+  }
+
+  /** @return the action this grant is bound to (JIT action approval), if any */
+  public Optional<String> action() {
+    return Optional.ofNullable(action);
+  }
+
+  /** @return the argument digest of the bound action, if any */
+  public Optional<String> argumentDigest() {
+    return Optional.ofNullable(argumentDigest);
+  }
+
+  /** @return true if the grant is bound to one exact action; it then never satisfies a plain check */
+  public boolean isActionBound() {
+    return action != null;
+  }
+
+  /** @return true if the grant has a budget of uses rather than being time-bound only */
+  public boolean isBudgeted() {
+    return usesGranted > 0;
+  }
+
+  /** @return the budget of uses, if the grant has one */
+  public OptionalInt usesGranted() {
+    return usesGranted == 0 ? OptionalInt.empty() : OptionalInt.of(usesGranted);
+  }
+
+  /** @return the uses left, if the grant has a budget */
+  public OptionalInt usesLeft() {
+    return usesGranted == 0 ? OptionalInt.empty() : OptionalInt.of(usesLeft);
+  }
+
+  /** @return the canonical ids of the approvers who produced the grant (empty when auto-approved) */
+  public List<String> approvers() {
+    return approvers;
+  }
+
+  /** @return when the grant was revoked or consumed */
+  public Optional<Instant> endedAt() {
+    return Optional.ofNullable(endedAt);
+  }
+
+  /** @return who revoked the grant */
+  public Optional<String> endedBy() {
+    return Optional.ofNullable(endedBy);
+  }
+
+  /** @return the reason given when the grant was revoked, verbatim */
+  public Optional<String> endReason() {
+    return Optional.ofNullable(endReason);
+  }
+
+  /** @return the version of the policy under which it was issued */
+  public String policyVersion() {
+    return policyVersion;
+  }
+
+  /** @return the optimistic-concurrency version */
+  public long version() {
+    return version;
+  }
+
+  /**
+   * The decision a successful check returns for this grant. Built once with the grant, so that the check on the hot
+   * path allocates nothing.
+   *
+   * @return the granted decision
+   */
+  public Decision.Granted toDecision() {
+    return granted;
+  }
+
+  @Override
+  public String toString() {
+    return "Grant[id=" + id + ", subject=" + Text.quote(subjectId) + ", privilege=" + privilege + ", status="
+        + storedStatus + ", notBefore=" + notBefore + ", expiresAt=" + expiresAt
+        + (usesGranted > 0 ? ", usesLeft=" + usesLeft + "/" + usesGranted : "") + ", version=" + version + "]";
+  }
+
+  /** Builds a {@link Grant}. Not thread-safe. */
+  public static final class Builder {
+    private final GrantId id;
+    private final RequestId requestId;
+    private String subjectId;
+    private Privilege privilege;
+    private GrantStatus status = GrantStatus.ACTIVE;
+    private Instant issuedAt;
+    private Instant notBefore;
+    private Instant expiresAt;
+    private Instant capExpiresAt;
+    private String action;
+    private String argumentDigest;
+    private int usesGranted;
+    private int usesLeft;
+    private List<String> approvers = List.of();
+    private Instant endedAt;
+    private String endedBy;
+    private String endReason;
+    private String policyVersion = "";
+    private long version;
+
+    private Builder(GrantId id, RequestId requestId) {
+      this.id = Objects.requireNonNull(id, "id cannot be null");
+      this.requestId = Objects.requireNonNull(requestId, "requestId cannot be null");
+    }
+
+    /**
+     * Sets subjectId.
+     *
+     * @param subjectId canonical subject id
+     * @return this builder
+     */
+    public Builder subjectId(String subjectId) {
+      this.subjectId = Objects.requireNonNull(subjectId, "subjectId cannot be null");
+      return this;
+    }
+
+    /**
+     * Sets privilege.
+     *
+     * @param privilege the privilege
+     * @return this builder
+     */
+    public Builder privilege(Privilege privilege) {
+      this.privilege = Objects.requireNonNull(privilege, "privilege cannot be null");
+      return this;
+    }
+
+    /**
+     * Sets status.
+     *
+     * @param status the stored status
+     * @return this builder
+     */
+    public Builder status(GrantStatus status) {
+      this.status = Objects.requireNonNull(status, "status cannot be null");
+      return this;
+    }
+
+    /**
+     * Sets issuedAt.
+     *
+     * @param issuedAt issue instant
+     * @return this builder
+     */
+    public Builder issuedAt(Instant issuedAt) {
+      this.issuedAt = issuedAt;
+      return this;
+    }
+
+    /**
+     * Sets the validity window.
+     *
+     * @param notBefore first valid instant
+     * @param expiresAt first invalid instant
+     * @param capExpiresAt latest instant extensions may reach
+     * @return this builder
+     */
+    public Builder validity(Instant notBefore, Instant expiresAt, Instant capExpiresAt) {
+      this.notBefore = notBefore;
+      this.expiresAt = expiresAt;
+      this.capExpiresAt = capExpiresAt;
+      return this;
+    }
+
+    /**
+     * Sets the budget of uses (0 for a time-bound grant).
+     *
+     * @param granted uses granted
+     * @param left uses left
+     * @return this builder
+     */
+    public Builder uses(int granted, int left) {
+      this.usesGranted = granted;
+      this.usesLeft = left;
+      return this;
+    }
+
+    /**
+     * Binds the grant to one exact action.
+     *
+     * @param action the action name
+     * @param argumentDigest the canonical argument digest
+     * @return this builder
+     */
+    public Builder action(String action, String argumentDigest) {
+      this.action = Objects.requireNonNull(action, "action cannot be null");
+      this.argumentDigest = Objects.requireNonNull(argumentDigest, "argumentDigest cannot be null");
+      return this;
+    }
+
+    /**
+     * Sets approvers.
+     *
+     * @param approvers canonical approver ids
+     * @return this builder
+     */
+    public Builder approvers(List<String> approvers) {
+      this.approvers = List.copyOf(approvers);
+      return this;
+    }
+
+    /**
+     * Records how the grant ended (revoked or consumed).
+     *
+     * @param at when
+     * @param by who
+     * @param reason the reason, verbatim, or null
+     * @return this builder
+     */
+    public Builder ended(Instant at, String by, String reason) {
+      this.endedAt = at;
+      this.endedBy = by;
+      this.endReason = reason;
+      return this;
+    }
+
+    /**
+     * Sets policyVersion.
+     *
+     * @param policyVersion the policy version
+     * @return this builder
+     */
+    public Builder policyVersion(String policyVersion) {
+      this.policyVersion = Objects.requireNonNull(policyVersion, "policyVersion cannot be null");
+      return this;
+    }
+
+    /**
+     * Sets version.
+     *
+     * @param version the optimistic-concurrency version
+     * @return this builder
+     */
+    public Builder version(long version) {
+      this.version = version;
+      return this;
+    }
+
+    /** @return the grant */
+    public Grant build() {
+      return new Grant(this);
+    }
+  }
+}

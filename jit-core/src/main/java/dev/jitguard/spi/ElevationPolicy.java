@@ -1,0 +1,58 @@
+package dev.jitguard.spi;
+
+import dev.jitguard.Privilege;
+import dev.jitguard.Subject;
+import dev.jitguard.policy.PrivilegeRule;
+import java.util.Optional;
+
+/**
+ * Where the rules come from: the {@link PrivilegeRule} for each privilege, who the administrators are, and a version
+ * string recorded with every decision.
+ *
+ * <p>The guard owns the decision function (eligibility, deny-wins, no self-approval, thresholds of distinct
+ * approvers); a policy only supplies rules, so no policy implementation can weaken those invariants.
+ *
+ * <p><b>Contract.</b> Implementations must be thread-safe and fast (they are called on every request and approval,
+ * never on the check hot path). Any exception is treated as "the policy could not be evaluated": the request or
+ * approval is denied with {@link dev.jitguard.ReasonCode#POLICY_FAILURE} and audited. Calls must not re-enter the
+ * guard.
+ */
+public interface ElevationPolicy {
+
+  /**
+   * The rule for a privilege.
+   *
+   * @param privilege the privilege
+   * @return the rule, or empty if the policy does not know the privilege (requests are then denied)
+   */
+  Optional<PrivilegeRule> ruleFor(Privilege privilege);
+
+  /**
+   * Whether the subject is an administrator: may revoke any grant and list every request. Administrators get no
+   * approval powers beyond the rules, and can never approve their own requests.
+   *
+   * @param subject the subject
+   * @return true for administrators
+   */
+  boolean isAdministrator(Subject subject);
+
+  /**
+   * The version of the rules, recorded with every request and grant so a decision can be traced to the rules that
+   * made it.
+   *
+   * @return a short version string
+   */
+  String version();
+
+  /**
+   * A consistent view of the policy for one decision: the guard asks for the rule and the version of the same
+   * snapshot, so a reload between the two calls cannot make a decision record one version and use another's rule.
+   * Immutable policies return themselves (the default); reloading ones return the policy in force.
+   *
+   * @return a policy that does not change
+   */
+  default ElevationPolicy snapshot() {
+    return this;
+  }
+
+}

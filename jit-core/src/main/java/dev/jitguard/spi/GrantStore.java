@@ -1,0 +1,211 @@
+package dev.jitguard.spi;
+
+import dev.jitguard.Grant;
+import dev.jitguard.GrantId;
+import dev.jitguard.RequestId;
+import dev.jitguard.RequestRecord;
+import dev.jitguard.store.InMemoryGrantStore;
+import dev.jitguard.store.JdbcGrantStore;
+import dev.jitguard.Privilege;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Where requests and grants are kept: the source of truth for their lifecycle.
+ *
+ * <p>Records are immutable and versioned. Every transition is a compare-and-set: an update succeeds only if the stored
+ * record still has the version of {@code expected}, and {@code updated} must carry {@code expected.version() + 1}.
+ * This is how two approvers racing, an approval racing a denial, or a revocation racing a use end in exactly one
+ * outcome, in one process or across several sharing a database.
+ *
+ * <p>The guard keeps its own in-memory index of live grants for the check hot path, filled from this store at start
+ * and kept current by its own writes; a store shared by several guards (a database) must also tell them about changes
+ * made elsewhere (a later version of the SPI adds that).
+ *
+ * <p><b>Contract.</b> Implementations must be thread-safe and linearizable per record. Any exception means "the store
+ * failed": the guard denies with {@link dev.jitguard.ReasonCode#STORE_FAILURE} and never assumes a write happened or
+ * did not. Lists return snapshots, never live views. Calls must not re-enter the guard. The abstract contract test
+ * suite {@code dev.jitguard.test.GrantStoreContract} in {@code jit-test} checks all of this; every implementation
+ * should extend it.
+ */
+public interface GrantStore {
+
+  /**
+   * Stores a new request.
+   *
+   * @param request the request, version 0
+   * @throws IllegalStateException if a request with the same id exists
+   * @throws DuplicatePendingRequestException if the store enforces one pending request per subject, privilege and
+   *     action call (none, or the same action name and argument digest), as the guard does (shared stores should: a
+   *     unique index), and one exists; the guard then returns the existing one
+   */
+  void insert(RequestRecord request);
+
+  /**
+   * Stores a new request and the grant it produced, atomically (auto-approval).
+   *
+   * @param request the request, version 0, status APPROVED
+   * @param grant the grant, version 0
+   * @throws IllegalStateException if either id exists
+   */
+  void insert(RequestRecord request, Grant grant);
+
+  /**
+   * Finds a request.
+   *
+   * @param id the id
+   * @return the current version, if stored
+   */
+  Optional<RequestRecord> findRequest(RequestId id);
+
+  /**
+   * Replaces a request if it still has {@code expected}'s version.
+   *
+   * @param expected the version the caller read
+   * @param updated the next version ({@code expected.version() + 1}, same id)
+   * @return true if replaced, false if the stored version differs (someone else won) or the request is gone
+   */
+  boolean update(RequestRecord expected, RequestRecord updated);
+
+  /**
+   * Replaces a request if it still has {@code expected}'s version and, in the same atomic step, stores the grant it
+   * produced (the approval that completes a request).
+   *
+   * @param expected the version the caller read
+   * @param updated the next version
+   * @param issued the new grant, version 0
+   * @return true if both were written, false (and nothing written) if the stored version differs
+   */
+  boolean update(RequestRecord expected, RequestRecord updated, Grant issued);
+
+  /**
+   * All requests with status PENDING (expired ones included until the guard expires them).
+   *
+   * @return a snapshot
+   */
+  List<RequestRecord> pendingRequests();
+
+  /**
+   * Every break-glass request whose after-the-fact review is still open.
+   *
+   * @return a snapshot
+   */
+  List<RequestRecord> openReviews();
+
+  /**
+   * Every request made by a subject, in any status.
+   *
+   * @param subjectId canonical subject id
+   * @return a snapshot
+   */
+  List<RequestRecord> requestsBy(String subjectId);
+
+  /**
+   * Finds a grant.
+   *
+   * @param id the id
+   * @return the current version, if stored
+   */
+  Optional<Grant> findGrant(GrantId id);
+
+  /**
+   * Replaces a grant if it still has {@code expected}'s version.
+   *
+   * @param expected the version the caller read
+   * @param updated the next version ({@code expected.version() + 1}, same id)
+   * @return true if replaced, false if the stored version differs or the grant is gone
+   */
+  boolean update(Grant expected, Grant updated);
+
+  /**
+   * Every grant held by a subject, in any status.
+   *
+   * @param subjectId canonical subject id
+   * @return a snapshot
+   */
+  List<Grant> grantsOf(String subjectId);
+
+  /**
+   * Every grant produced by a request.
+   *
+   * @param requestId the request
+   * @return a snapshot
+   */
+  List<Grant> grantsFrom(RequestId requestId);
+
+  /**
+   * Every grant whose stored status is not terminal (ACTIVE or SCHEDULED), whatever the time: what the guard indexes
+   * at start and sweeps for expiry.
+   *
+   * @return a snapshot
+   */
+  List<Grant> liveGrants();
+
+  /**
+   * Live grants of one subject for one privilege: stored status ACTIVE or SCHEDULED, whatever the time. A shared
+   * store answers it from the database; the guard calls it when its index has no fresh answer for the pair and, in
+   * strict mode, on every check. The default filters {@link #grantsOf}.
+   *
+   * @param subjectId canonical subject id
+   * @param privilege the privilege
+   * @return a snapshot
+   */
+  default List<Grant> liveGrants(String subjectId, Privilege privilege) {
+    List<Grant> out = new ArrayList<>();
+    for (Grant g : grantsOf(subjectId)) {
+      if (g.privilege().equals(privilege) && !g.storedStatus().isTerminal()) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether other processes may change this store (a database shared by several application instances). The guard
+   * then confirms what its index does not know with the store, re-reads what it knows within its staleness bound,
+   * and listens to {@link #subscribe}. In-memory stores are not shared.
+   *
+   * @return true for a store shared between processes
+   */
+  default boolean isShared() {
+    return false;
+  }
+
+  /**
+   * Tells the listener the id of each grant changed by another process, as soon
+   * as the store learns of it (PostgreSQL {@code LISTEN/NOTIFY}, for example). Best effort: the guard's staleness
+   * bound still holds if a notification is lost. The listener must be fast and must not throw.
+   *
+   * @param listener called with the id of each changed grant
+   * @return a handle that ends the subscription
+   */
+  default AutoCloseable subscribe(Consumer<GrantId> listener) {
+    return () -> { };
+  }
+
+  /**
+   * An in-memory store built on Caffeine: records live in memory only, terminal ones are evicted after a retention
+   * period (24 hours by default). Nothing survives a restart. The default of {@link dev.jitguard.PrivilegeGuard}.
+   *
+   * @return a new, empty store
+   */
+  static GrantStore inMemory() {
+    return InMemoryGrantStore.builder().build();
+  }
+
+  /**
+   * A store in an H2 or PostgreSQL database (detected from the connection), shared by every application instance
+   * that uses it; the tables must exist (run {@code dev/jitguard/store/schema-postgresql.sql} or
+   * {@code schema-h2.sql} from the jar in your migrations). For more options, such as creating the schema at
+   * start-up or the query timeout, use {@link JdbcGrantStore#builder(DataSource)}.
+   *
+   * @param dataSource where the tables are; a pooled one in production
+   * @return the store; close it to stop its change feed
+   */
+  static JdbcGrantStore jdbc(DataSource dataSource) {
+    return JdbcGrantStore.builder(dataSource).build();
+  }
+}

@@ -1,0 +1,800 @@
+package dev.jitguard.spring.autoconfigure;
+
+import dev.jitguard.spring.aop.ElevationAdvisor;
+import dev.jitguard.spring.aop.ElevationBeanVerifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of JIT Guard under {@code jit.*}.
+ *
+ * <pre>
+ * jit:
+ *   policy:
+ *     administrators:
+ *       groups: [admin]
+ *     rules:
+ *       - privilege: payments.refund
+ *         eligible:
+ *           groups: [support]
+ *         approval:
+ *           groups: [payments-leads]
+ *         justification:
+ *           min-length: 20
+ *         max-duration: PT1H
+ *   web:
+ *     enabled: true
+ * </pre>
+ */
+@ConfigurationProperties("jit")
+public class JitGuardProperties {
+
+  /** Whether JIT Guard is enabled. When false, nothing is configured and @RequiresElevation is not enforced. */
+  private boolean enabled = true;
+
+  private final Advisor advisor = new Advisor();
+
+  private final SubjectMapping subject = new SubjectMapping();
+
+  private final Policy policy = new Policy();
+
+  private final Store store = new Store();
+
+  private final Maintenance maintenance = new Maintenance();
+
+  private final Consistency consistency = new Consistency();
+
+  private final Web web = new Web();
+
+  private final Observations observations = new Observations();
+
+  private final Validation validation = new Validation();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public Advisor getAdvisor() {
+    return advisor;
+  }
+
+  public SubjectMapping getSubject() {
+    return subject;
+  }
+
+  public Policy getPolicy() {
+    return policy;
+  }
+
+  public Store getStore() {
+    return store;
+  }
+
+  public Maintenance getMaintenance() {
+    return maintenance;
+  }
+
+  public Consistency getConsistency() {
+    return consistency;
+  }
+
+  public Web getWeb() {
+    return web;
+  }
+
+  public Observations getObservations() {
+    return observations;
+  }
+
+  public Validation getValidation() {
+    return validation;
+  }
+
+  /** The @RequiresElevation advisor. */
+  public static class Advisor {
+    /**
+     * Order of the @RequiresElevation advisor among other advisors. The default runs after Spring Security's
+     * method authorization (@PreAuthorize 200, @Secured 300, JSR-250 400) and before @Transactional.
+     */
+    private int order = ElevationAdvisor.DEFAULT_ORDER;
+
+    public int getOrder() {
+      return order;
+    }
+
+    public void setOrder(int order) {
+      this.order = order;
+    }
+  }
+
+  /** How the current subject is read from Spring Security. */
+  public static class SubjectMapping {
+    /**
+     * Authority prefixes removed before an authority becomes a group (the first match is removed), so that
+     * ROLE_SUPPORT becomes the group "support".
+     */
+    private List<String> stripPrefixes = new ArrayList<>(List.of("ROLE_"));
+
+    public List<String> getStripPrefixes() {
+      return stripPrefixes;
+    }
+
+    public void setStripPrefixes(List<String> stripPrefixes) {
+      this.stripPrefixes = stripPrefixes;
+    }
+  }
+
+  /** The policy, when no ElevationPolicy bean is declared. */
+  public static class Policy {
+    /** Version recorded with every decision, to trace it to the rules that made it. */
+    private String version = "properties";
+
+    /**
+     * Location of a policy document (JSON or YAML, format from the extension), such as
+     * classpath:jitguard-policy.yaml or file:/etc/app/policy.yaml. Mutually exclusive with jit.policy.rules; an
+     * invalid document fails the start-up naming the file, line and column.
+     */
+    private @Nullable String location;
+
+    /** Whether to reload the document at jit.policy.location when it changes (file: locations only). */
+    private boolean watch;
+
+    /** How often a watched document's content is compared when no file-system change event arrives. */
+    private Duration watchInterval = Duration.ofSeconds(2);
+
+    private final Administrators administrators = new Administrators();
+
+    /** Rules, one per privilege or privilege prefix (such as payments.*). */
+    private List<Rule> rules = new ArrayList<>();
+
+    public String getVersion() {
+      return version;
+    }
+
+    public void setVersion(String version) {
+      this.version = version;
+    }
+
+    public @Nullable String getLocation() {
+      return location;
+    }
+
+    public void setLocation(@Nullable String location) {
+      this.location = location;
+    }
+
+    public boolean isWatch() {
+      return watch;
+    }
+
+    public void setWatch(boolean watch) {
+      this.watch = watch;
+    }
+
+    public Duration getWatchInterval() {
+      return watchInterval;
+    }
+
+    public void setWatchInterval(Duration watchInterval) {
+      this.watchInterval = watchInterval;
+    }
+
+    public Administrators getAdministrators() {
+      return administrators;
+    }
+
+    public List<Rule> getRules() {
+      return rules;
+    }
+
+    public void setRules(List<Rule> rules) {
+      this.rules = rules;
+    }
+  }
+
+  /** Administrators: may revoke any grant and deny any request; never approve their own requests. */
+  public static class Administrators {
+    /** Groups whose members are administrators. */
+    private List<String> groups = new ArrayList<>();
+
+    /** Administrators by subject id. */
+    private List<String> subjects = new ArrayList<>();
+
+    public List<String> getGroups() {
+      return groups;
+    }
+
+    public void setGroups(List<String> groups) {
+      this.groups = groups;
+    }
+
+    public List<String> getSubjects() {
+      return subjects;
+    }
+
+    public void setSubjects(List<String> subjects) {
+      this.subjects = subjects;
+    }
+  }
+
+  /** The rule for one privilege or prefix, mapped onto PrivilegeRule.Builder. */
+  public static class Rule {
+    /** Privilege name (payments.refund) or prefix (payments.*) that the rule governs. */
+    private @Nullable String privilege;
+
+    private final Who eligible = new Who();
+
+    private final Who deny = new Who();
+
+    /** Duration granted when a request names none; defaults to one hour, or max-duration if shorter. */
+    private @Nullable Duration defaultDuration;
+
+    /** Longest grant, extensions included; defaults to one hour. */
+    private @Nullable Duration maxDuration;
+
+    private final Justification justification = new Justification();
+
+    private final Ticket ticket = new Ticket();
+
+    private final Approval approval = new Approval();
+
+    private final AutoApprove autoApprove = new AutoApprove();
+
+    private final Extension extension = new Extension();
+
+    /** How long before expiry a GRANT_EXPIRING event is sent. */
+    private @Nullable Duration expiryWarning;
+
+    /** Largest budget of uses a request may ask for; defaults to 1000. */
+    private @Nullable Integer maxUses;
+
+    /** How far in the future a scheduled start may be; defaults to 7 days. */
+    private @Nullable Duration maxStartDelay;
+
+    private final BreakGlass breakGlass = new BreakGlass();
+
+    /** Message from the administrators added to every denial of this privilege (for example where to ask). */
+    private @Nullable String denyMessage;
+
+    public @Nullable String getPrivilege() {
+      return privilege;
+    }
+
+    public void setPrivilege(@Nullable String privilege) {
+      this.privilege = privilege;
+    }
+
+    public Who getEligible() {
+      return eligible;
+    }
+
+    public Who getDeny() {
+      return deny;
+    }
+
+    public @Nullable Duration getDefaultDuration() {
+      return defaultDuration;
+    }
+
+    public void setDefaultDuration(@Nullable Duration defaultDuration) {
+      this.defaultDuration = defaultDuration;
+    }
+
+    public @Nullable Duration getMaxDuration() {
+      return maxDuration;
+    }
+
+    public void setMaxDuration(@Nullable Duration maxDuration) {
+      this.maxDuration = maxDuration;
+    }
+
+    public Justification getJustification() {
+      return justification;
+    }
+
+    public Ticket getTicket() {
+      return ticket;
+    }
+
+    public Approval getApproval() {
+      return approval;
+    }
+
+    public AutoApprove getAutoApprove() {
+      return autoApprove;
+    }
+
+    public Extension getExtension() {
+      return extension;
+    }
+
+    public @Nullable Duration getExpiryWarning() {
+      return expiryWarning;
+    }
+
+    public void setExpiryWarning(@Nullable Duration expiryWarning) {
+      this.expiryWarning = expiryWarning;
+    }
+
+    public @Nullable Integer getMaxUses() {
+      return maxUses;
+    }
+
+    public void setMaxUses(@Nullable Integer maxUses) {
+      this.maxUses = maxUses;
+    }
+
+    public @Nullable Duration getMaxStartDelay() {
+      return maxStartDelay;
+    }
+
+    public void setMaxStartDelay(@Nullable Duration maxStartDelay) {
+      this.maxStartDelay = maxStartDelay;
+    }
+
+    public BreakGlass getBreakGlass() {
+      return breakGlass;
+    }
+
+    public @Nullable String getDenyMessage() {
+      return denyMessage;
+    }
+
+    public void setDenyMessage(@Nullable String denyMessage) {
+      this.denyMessage = denyMessage;
+    }
+  }
+
+  /** Subjects, groups and attribute conditions. */
+  public static class Who {
+    /** Subject ids. */
+    private List<String> subjects = new ArrayList<>();
+
+    /** Group names. */
+    private List<String> groups = new ArrayList<>();
+
+    /** Attribute conditions: attribute name to accepted (or, under deny, denied) values. */
+    private Map<String, List<String>> attributes = new LinkedHashMap<>();
+
+    public List<String> getSubjects() {
+      return subjects;
+    }
+
+    public void setSubjects(List<String> subjects) {
+      this.subjects = subjects;
+    }
+
+    public List<String> getGroups() {
+      return groups;
+    }
+
+    public void setGroups(List<String> groups) {
+      this.groups = groups;
+    }
+
+    public Map<String, List<String>> getAttributes() {
+      return attributes;
+    }
+
+    public void setAttributes(Map<String, List<String>> attributes) {
+      this.attributes = attributes;
+    }
+  }
+
+  /** Justification rules. */
+  public static class Justification {
+    /** Minimum justification length in characters; setting it makes a justification required. */
+    private @Nullable Integer minLength;
+
+    public @Nullable Integer getMinLength() {
+      return minLength;
+    }
+
+    public void setMinLength(@Nullable Integer minLength) {
+      this.minLength = minLength;
+    }
+  }
+
+  /** Ticket reference rules. */
+  public static class Ticket {
+    /** Whether a ticket reference is required. */
+    private boolean required;
+
+    /** Regular expression a ticket reference must match in full, such as [A-Z]+-[0-9]+. */
+    private @Nullable String pattern;
+
+    public boolean isRequired() {
+      return required;
+    }
+
+    public void setRequired(boolean required) {
+      this.required = required;
+    }
+
+    public @Nullable String getPattern() {
+      return pattern;
+    }
+
+    public void setPattern(@Nullable String pattern) {
+      this.pattern = pattern;
+    }
+  }
+
+  /** Who approves, and how requests wait. */
+  public static class Approval {
+    /** Distinct approvals needed from the approver groups and subjects; defaults to 1. */
+    private @Nullable Integer approvals;
+
+    /** Groups whose members may approve. */
+    private List<String> groups = new ArrayList<>();
+
+    /** Approvers by subject id. */
+    private List<String> subjects = new ArrayList<>();
+
+    /** Distinct approvers who must deny to deny a request; defaults to 1. */
+    private @Nullable Integer denyThreshold;
+
+    /** Whether approvers must give a comment. */
+    private boolean commentRequired;
+
+    /** How long a request may wait for approvals; defaults to 24 hours. */
+    private @Nullable Duration pendingTtl;
+
+    /** After how long approvers are reminded of a pending request. */
+    private @Nullable Duration remindAfter;
+
+    /** After how long a pending request is escalated to escalate-to. */
+    private @Nullable Duration escalateAfter;
+
+    /** Fallback approver groups once a request is escalated. */
+    private List<String> escalateTo = new ArrayList<>();
+
+    public @Nullable Integer getApprovals() {
+      return approvals;
+    }
+
+    public void setApprovals(@Nullable Integer approvals) {
+      this.approvals = approvals;
+    }
+
+    public List<String> getGroups() {
+      return groups;
+    }
+
+    public void setGroups(List<String> groups) {
+      this.groups = groups;
+    }
+
+    public List<String> getSubjects() {
+      return subjects;
+    }
+
+    public void setSubjects(List<String> subjects) {
+      this.subjects = subjects;
+    }
+
+    public @Nullable Integer getDenyThreshold() {
+      return denyThreshold;
+    }
+
+    public void setDenyThreshold(@Nullable Integer denyThreshold) {
+      this.denyThreshold = denyThreshold;
+    }
+
+    public boolean isCommentRequired() {
+      return commentRequired;
+    }
+
+    public void setCommentRequired(boolean commentRequired) {
+      this.commentRequired = commentRequired;
+    }
+
+    public @Nullable Duration getPendingTtl() {
+      return pendingTtl;
+    }
+
+    public void setPendingTtl(@Nullable Duration pendingTtl) {
+      this.pendingTtl = pendingTtl;
+    }
+
+    public @Nullable Duration getRemindAfter() {
+      return remindAfter;
+    }
+
+    public void setRemindAfter(@Nullable Duration remindAfter) {
+      this.remindAfter = remindAfter;
+    }
+
+    public @Nullable Duration getEscalateAfter() {
+      return escalateAfter;
+    }
+
+    public void setEscalateAfter(@Nullable Duration escalateAfter) {
+      this.escalateAfter = escalateAfter;
+    }
+
+    public List<String> getEscalateTo() {
+      return escalateTo;
+    }
+
+    public void setEscalateTo(List<String> escalateTo) {
+      this.escalateTo = escalateTo;
+    }
+  }
+
+  /** Approval without a person. */
+  public static class AutoApprove {
+    /** Whether every request that passes the other rules is approved without a person. */
+    private boolean always;
+
+    /** Groups whose members' requests are approved without a person. */
+    private List<String> groups = new ArrayList<>();
+
+    public boolean isAlways() {
+      return always;
+    }
+
+    public void setAlways(boolean always) {
+      this.always = always;
+    }
+
+    public List<String> getGroups() {
+      return groups;
+    }
+
+    public void setGroups(List<String> groups) {
+      this.groups = groups;
+    }
+  }
+
+  /** Extensions of a grant. */
+  public static class Extension {
+    /** Whether extending a grant needs an approver; when false the holder may extend within max-duration. */
+    private @Nullable Boolean requiresApproval;
+
+    public @Nullable Boolean getRequiresApproval() {
+      return requiresApproval;
+    }
+
+    public void setRequiresApproval(@Nullable Boolean requiresApproval) {
+      this.requiresApproval = requiresApproval;
+    }
+  }
+
+  /** Emergency self-elevation. */
+  public static class BreakGlass {
+    /** Minimum reason length (10 to 1000); setting it allows break-glass for the privilege. */
+    private @Nullable Integer minReasonLength;
+
+    /** Longest break-glass grant, at most 4 hours and at most max-duration. */
+    private @Nullable Duration maxDuration;
+
+    public @Nullable Integer getMinReasonLength() {
+      return minReasonLength;
+    }
+
+    public void setMinReasonLength(@Nullable Integer minReasonLength) {
+      this.minReasonLength = minReasonLength;
+    }
+
+    public @Nullable Duration getMaxDuration() {
+      return maxDuration;
+    }
+
+    public void setMaxDuration(@Nullable Duration maxDuration) {
+      this.maxDuration = maxDuration;
+    }
+  }
+
+  /** Where requests and grants are kept. */
+  public static class Store {
+    /**
+     * Grant store: auto (the default: jdbc when the application has a DataSource bean, memory otherwise), memory
+     * (nothing survives a restart) or jdbc (JdbcGrantStore on the application's DataSource; PostgreSQL 11+ or H2 2.x).
+     */
+    private StoreType type = StoreType.AUTO;
+
+    private final Jdbc jdbc = new Jdbc();
+
+    public StoreType getType() {
+      return type;
+    }
+
+    public void setType(StoreType type) {
+      this.type = type;
+    }
+
+    public Jdbc getJdbc() {
+      return jdbc;
+    }
+  }
+
+  /** The JDBC grant store. */
+  public static class Jdbc {
+    /**
+     * Whether to run the shipped schema script (CREATE ... IF NOT EXISTS: jitguard_requests, jitguard_grants) at
+     * start-up. Turn it off when migrations (Flyway, Liquibase) create the tables.
+     */
+    private boolean createSchema = true;
+
+    /** Query timeout of every statement of the store (whole seconds, rounded up). */
+    private Duration queryTimeout = Duration.ofSeconds(5);
+
+    public boolean isCreateSchema() {
+      return createSchema;
+    }
+
+    public void setCreateSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+    }
+
+    public Duration getQueryTimeout() {
+      return queryTimeout;
+    }
+
+    public void setQueryTimeout(Duration queryTimeout) {
+      this.queryTimeout = queryTimeout;
+    }
+  }
+
+  /** Grant store kinds. */
+  public enum StoreType {
+    /** JDBC when a DataSource bean exists, in memory otherwise. */
+    AUTO,
+    /** In memory (Caffeine). */
+    MEMORY,
+    /** A relational database through the application's DataSource. */
+    JDBC
+  }
+
+  /** The guard's periodic work (expiries, reminders, flushing use counters). */
+  public static class Maintenance {
+    /** Whether the guard runs its maintenance on its own thread. Tests driving a clock turn it off. */
+    private boolean enabled = true;
+
+    /** Period of the maintenance, between 10 ms and 1 hour. */
+    private Duration interval = Duration.ofSeconds(5);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
+    }
+  }
+
+  /** Freshness of checks against a grant store shared by several instances. */
+  public static class Consistency {
+    /** Whether every check confirms with a shared store (no staleness, one store round trip per check). */
+    private boolean strict;
+
+    /** Staleness bound of cached checks against a shared store. */
+    private Duration maxStaleness = Duration.ofSeconds(1);
+
+    public boolean isStrict() {
+      return strict;
+    }
+
+    public void setStrict(boolean strict) {
+      this.strict = strict;
+    }
+
+    public Duration getMaxStaleness() {
+      return maxStaleness;
+    }
+
+    public void setMaxStaleness(Duration maxStaleness) {
+      this.maxStaleness = maxStaleness;
+    }
+  }
+
+  /** Web integration (Spring MVC). */
+  public static class Web {
+    /** Whether the REST endpoints (create, list, approve, deny, withdraw, revoke, extend, review) are exposed. */
+    private boolean enabled;
+
+    /** Base path of the REST endpoints. */
+    private String basePath = "/jit";
+
+    /** Whether a denied @RequiresElevation call becomes an HTTP 403 application/problem+json response. */
+    private boolean problemDetails = true;
+
+    /**
+     * Key (at least 32 bytes) that signs the actionToken of an action denial. Unset: a random key per process, so
+     * tokens are accepted only by the instance that issued them, until it restarts.
+     */
+    private @Nullable String actionTokenSecret;
+
+    /** How long the actionToken of an action denial can be exchanged for a request. */
+    private Duration actionTokenTtl = Duration.ofMinutes(15);
+
+    public @Nullable String getActionTokenSecret() {
+      return actionTokenSecret;
+    }
+
+    public void setActionTokenSecret(@Nullable String actionTokenSecret) {
+      this.actionTokenSecret = actionTokenSecret;
+    }
+
+    public Duration getActionTokenTtl() {
+      return actionTokenTtl;
+    }
+
+    public void setActionTokenTtl(Duration actionTokenTtl) {
+      this.actionTokenTtl = actionTokenTtl;
+    }
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getBasePath() {
+      return basePath;
+    }
+
+    public void setBasePath(String basePath) {
+      this.basePath = basePath;
+    }
+
+    public boolean isProblemDetails() {
+      return problemDetails;
+    }
+
+    public void setProblemDetails(boolean problemDetails) {
+      this.problemDetails = problemDetails;
+    }
+  }
+
+  /** Micrometer observations of check decisions. */
+  public static class Observations {
+    /**
+     * Whether allowed checks are observed too. Off by default: the allow path only increments a pre-registered
+     * counter, so that it stays allocation-free; denied checks are always observed.
+     */
+    private boolean allowedChecks;
+
+    public boolean isAllowedChecks() {
+      return allowedChecks;
+    }
+
+    public void setAllowedChecks(boolean allowedChecks) {
+      this.allowedChecks = allowedChecks;
+    }
+  }
+
+  /** Start-up validation. */
+  public static class Validation {
+    /** What to do when a privilege required by @RequiresElevation has no policy rule. */
+    private ElevationBeanVerifier.MissingRule missingRule = ElevationBeanVerifier.MissingRule.WARN;
+
+    public ElevationBeanVerifier.MissingRule getMissingRule() {
+      return missingRule;
+    }
+
+    public void setMissingRule(ElevationBeanVerifier.MissingRule missingRule) {
+      this.missingRule = missingRule;
+    }
+  }
+}
