@@ -1,7 +1,9 @@
 package dev.jitguard;
 
 import dev.jitguard.action.ActionBinding;
+import dev.jitguard.internal.Amounts;
 import dev.jitguard.internal.Text;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -33,6 +35,7 @@ public final class ElevationRequest {
   private final Duration duration;
   private final Instant startAt;
   private final int uses;
+  private final BigDecimal amountLimit;
   private final ActionBinding action;
 
   private ElevationRequest(Builder b) {
@@ -43,6 +46,7 @@ public final class ElevationRequest {
     this.duration = b.duration;
     this.startAt = b.startAt;
     this.uses = b.uses;
+    this.amountLimit = b.amountLimit;
     this.action = b.action;
   }
 
@@ -133,6 +137,17 @@ public final class ElevationRequest {
   }
 
   /**
+   * The total amount the grant's calls may spend together, if the requester asked for a metered grant. When the
+   * privilege's rule has a {@link dev.jitguard.policy.PrivilegeRule#maxAmount() maximum amount}, every grant is
+   * metered: a request without an amount gets that maximum.
+   *
+   * @return the requested amount limit
+   */
+  public Optional<BigDecimal> amountLimit() {
+    return Optional.ofNullable(amountLimit);
+  }
+
+  /**
    * The exact call this request asks to run, for JIT action approval. A grant for it can be used only for that call
    * (same action, same argument digest, same subject), once unless {@link #uses()} says more.
    *
@@ -145,7 +160,8 @@ public final class ElevationRequest {
   @Override
   public String toString() {
     return "ElevationRequest[subject=" + Text.quote(subject.id()) + ", privilege=" + privilege
-        + ", duration=" + duration + ", startAt=" + startAt + ", uses=" + uses + "]";
+        + ", duration=" + duration + ", startAt=" + startAt + ", uses=" + uses
+        + (amountLimit != null ? ", amountLimit=" + amountLimit.toPlainString() : "") + "]";
   }
 
   /** Builds an {@link ElevationRequest}; each setter validates immediately and may be called once. Not thread-safe. */
@@ -158,6 +174,7 @@ public final class ElevationRequest {
     private Duration duration;
     private Instant startAt;
     private int uses;
+    private BigDecimal amountLimit;
     private ActionBinding action;
 
     private Builder(Subject subject, Privilege privilege) {
@@ -241,6 +258,21 @@ public final class ElevationRequest {
             "uses must be between 1 and %d, but was %d", MAX_USES, uses));
       }
       this.uses = uses;
+      return this;
+    }
+
+    /**
+     * Asks for a metered grant: the calls it allows may spend this total together (each check names its call's
+     * amount, for example a refund's), and the grant is consumed when nothing is left. The policy's
+     * {@link dev.jitguard.policy.PrivilegeRule#maxAmount() maximum amount} applies on top.
+     *
+     * @param amountLimit positive, at most 10 decimal places and 30 digits
+     * @return this builder
+     * @throws InvalidInputException if null, not positive or out of range
+     */
+    public Builder amountLimit(BigDecimal amountLimit) {
+      once(this.amountLimit != null, "amountLimit", this.amountLimit);
+      this.amountLimit = Amounts.limit("amountLimit", amountLimit);
       return this;
     }
 

@@ -1,6 +1,8 @@
 package dev.jitguard;
 
+import dev.jitguard.internal.Amounts;
 import dev.jitguard.internal.Text;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.OptionalInt;
  *
  * <p>Validity is half-open, {@code [notBefore, expiresAt)}: at {@code expiresAt} exactly the grant is expired. Both
  * instants are kept at millisecond precision. A grant is either time-bound (any number of checks while valid) or has a
- * budget of uses (each granted check consumes one). {@code capExpiresAt} is the latest instant extensions may reach
+ * budget of uses (each granted check consumes one). It may also be metered: a total amount that the calls it allows
+ * may spend together (refunds up to 250.00, say), each call declaring its amount. {@code capExpiresAt} is the latest instant extensions may reach
  * (the policy's maximum duration counted from the start). Immutable; a transition produces a new instance with
  * {@link #version()} one higher.
  */
@@ -33,6 +36,8 @@ public final class Grant {
   private final String argumentDigest;
   private final int usesGranted;
   private final int usesLeft;
+  private final BigDecimal amountLimit;
+  private final BigDecimal amountUsed;
   private final List<String> approvers;
   private final Instant endedAt;
   private final String endedBy;
@@ -71,6 +76,18 @@ public final class Grant {
     }
     this.usesGranted = b.usesGranted;
     this.usesLeft = b.usesLeft;
+    if (b.amountLimit != null) {
+      Amounts.limit("amountLimit", b.amountLimit);
+      Amounts.callAmount("amountUsed", b.amountUsed);
+      if (b.amountUsed.compareTo(b.amountLimit) > 0) {
+        throw new IllegalArgumentException("amountUsed " + b.amountUsed.toPlainString()
+            + " must not pass amountLimit " + b.amountLimit.toPlainString());
+      }
+    } else if (b.amountUsed != null) {
+      throw new IllegalArgumentException("amountUsed needs an amountLimit");
+    }
+    this.amountLimit = b.amountLimit;
+    this.amountUsed = b.amountUsed;
     this.approvers = List.copyOf(b.approvers);
     this.endedAt = b.endedAt;
     this.endedBy = b.endedBy;
@@ -110,6 +127,8 @@ public final class Grant {
     b.argumentDigest = argumentDigest;
     b.usesGranted = usesGranted;
     b.usesLeft = usesLeft;
+    b.amountLimit = amountLimit;
+    b.amountUsed = amountUsed;
     b.approvers = approvers;
     b.endedAt = endedAt;
     b.endedBy = endedBy;
@@ -226,6 +245,32 @@ public final class Grant {
     return usesGranted == 0 ? OptionalInt.empty() : OptionalInt.of(usesLeft);
   }
 
+  /**
+   * Whether the grant is metered: the calls it allows spend a total amount together, and each check must say how
+   * much its call spends ({@link PrivilegeGuard#check(Subject, Privilege, BigDecimal)}). A plain check never uses a
+   * metered grant.
+   *
+   * @return true if the grant has an amount limit
+   */
+  public boolean isMetered() {
+    return amountLimit != null;
+  }
+
+  /** @return the total amount the grant's calls may spend together, if it is metered */
+  public Optional<BigDecimal> amountLimit() {
+    return Optional.ofNullable(amountLimit);
+  }
+
+  /** @return the amount spent so far, if the grant is metered */
+  public Optional<BigDecimal> amountUsed() {
+    return Optional.ofNullable(amountUsed);
+  }
+
+  /** @return the amount left to spend ({@code amountLimit - amountUsed}), if the grant is metered */
+  public Optional<BigDecimal> amountLeft() {
+    return amountLimit == null ? Optional.empty() : Optional.of(amountLimit.subtract(amountUsed));
+  }
+
   /** @return the canonical ids of the approvers who produced the grant (empty when auto-approved) */
   public List<String> approvers() {
     return approvers;
@@ -270,7 +315,9 @@ public final class Grant {
   public String toString() {
     return "Grant[id=" + id + ", subject=" + Text.quote(subjectId) + ", privilege=" + privilege + ", status="
         + storedStatus + ", notBefore=" + notBefore + ", expiresAt=" + expiresAt
-        + (usesGranted > 0 ? ", usesLeft=" + usesLeft + "/" + usesGranted : "") + ", version=" + version + "]";
+        + (usesGranted > 0 ? ", usesLeft=" + usesLeft + "/" + usesGranted : "")
+        + (amountLimit != null ? ", amountUsed=" + amountUsed.toPlainString() + "/" + amountLimit.toPlainString() : "")
+        + ", version=" + version + "]";
   }
 
   /** Builds a {@link Grant}. Not thread-safe. */
@@ -288,6 +335,8 @@ public final class Grant {
     private String argumentDigest;
     private int usesGranted;
     private int usesLeft;
+    private BigDecimal amountLimit;
+    private BigDecimal amountUsed;
     private List<String> approvers = List.of();
     private Instant endedAt;
     private String endedBy;
@@ -369,6 +418,20 @@ public final class Grant {
     public Builder uses(int granted, int left) {
       this.usesGranted = granted;
       this.usesLeft = left;
+      return this;
+    }
+
+    /**
+     * Meters the grant: the calls it allows may spend {@code limit} together; {@code used} is spent already. Pass
+     * nulls for an unmetered grant.
+     *
+     * @param limit the total, positive (null: not metered)
+     * @param used spent so far, between zero and {@code limit} (null exactly when {@code limit} is)
+     * @return this builder
+     */
+    public Builder amount(BigDecimal limit, BigDecimal used) {
+      this.amountLimit = limit;
+      this.amountUsed = used;
       return this;
     }
 

@@ -8,6 +8,7 @@ import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spi.GrantStore;
 import dev.jitguard.spi.OnCallSource;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -169,6 +170,32 @@ public interface PrivilegeGuard extends AutoCloseable {
   Grant require(Subject subject, Privilege privilege);
 
   /**
+   * Decides whether the subject may make a call that spends {@code amount} now (a refund, a transfer), against a
+   * metered grant (see {@link dev.jitguard.policy.PrivilegeRule#maxAmount()}): the grant's calls may spend its
+   * {@link Grant#amountLimit() limit} together, each granted check adds its amount atomically in the store, and a
+   * call that would pass the limit is denied with {@link ReasonCode#AMOUNT_EXCEEDED} (smaller calls may still pass).
+   * The grant is consumed when nothing is left. An unmetered grant of the privilege allows any amount.
+   *
+   * @param subject who acts
+   * @param privilege what for
+   * @param amount what this call spends: zero or positive, at most 10 decimal places
+   * @return granted (the amount counted) or denied
+   * @throws InvalidInputException if the amount is null, negative or out of range (nothing is counted)
+   */
+  Decision check(Subject subject, Privilege privilege, BigDecimal amount);
+
+  /**
+   * Like {@link #check(Subject, Privilege, BigDecimal)}, but throws on denial.
+   *
+   * @param subject who acts
+   * @param privilege what for
+   * @param amount what this call spends
+   * @return the grant that allows it, with the amount counted
+   * @throws ElevationRequiredException carrying the denial
+   */
+  Grant require(Subject subject, Privilege privilege, BigDecimal amount);
+
+  /**
    * JIT action approval: whether the subject may run this exact call now. Only a grant requested with the same
    * {@link ElevationRequest.Builder#action action} (same action name and argument digest) by the same subject
    * allows it, and each granted check consumes one use atomically in the store (once means once, on every
@@ -193,6 +220,33 @@ public interface PrivilegeGuard extends AutoCloseable {
    * @throws ElevationRequiredException carrying the denial
    */
   Grant requireAction(Subject subject, Privilege privilege, ActionBinding action);
+
+  /**
+   * JIT action approval for a metered action: the approved call may run repeatedly, spending together at most the
+   * grant's amount limit (partial refunds of one order up to its approved total, say). The binding then covers every
+   * argument except the amount, which is passed here; see {@link #check(Subject, Privilege, BigDecimal)} for the
+   * metering. For an unmetered action grant it behaves as {@link #checkAction(Subject, Privilege, ActionBinding)}.
+   *
+   * @param subject who calls
+   * @param privilege the privilege the action needs
+   * @param action the call, with the digest of its other arguments as they are now
+   * @param amount what this call spends: zero or positive
+   * @return granted (the amount counted) or denied
+   * @throws InvalidInputException if the amount is null, negative or out of range
+   */
+  Decision checkAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount);
+
+  /**
+   * Like {@link #checkAction(Subject, Privilege, ActionBinding, BigDecimal)}, but throws on denial.
+   *
+   * @param subject who calls
+   * @param privilege the privilege the action needs
+   * @param action the call
+   * @param amount what this call spends
+   * @return the grant, with the amount counted
+   * @throws ElevationRequiredException carrying the denial
+   */
+  Grant requireAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount);
 
   /**
    * Park-and-resume: a future completed with the decision on a request once it is final (granted with its grant,

@@ -28,6 +28,13 @@ public enum ReasonCode {
   GRANT_CONSUMED,
   /** An action approval exists for this action but with other arguments: what was approved is not what runs. */
   ACTION_MISMATCH,
+  /** The subject's metered grant has less left than this call's amount; smaller calls may still pass. */
+  AMOUNT_EXCEEDED,
+  /**
+   * The subject's only grant is metered, and the check did not say how much the call spends; the host must check
+   * with the call's amount.
+   */
+  AMOUNT_REQUIRED,
 
   /** The policy does not know the privilege. */
   UNKNOWN_PRIVILEGE,
@@ -53,6 +60,8 @@ public enum ReasonCode {
   DURATION_EXCEEDS_MAX,
   /** The requested number of uses is larger than the policy's maximum. */
   USES_EXCEED_MAX,
+  /** The requested amount limit is larger than the policy's maximum amount. */
+  AMOUNT_EXCEEDS_MAX,
   /** The requested start time is in the past or too far in the future. */
   START_OUT_OF_RANGE,
 

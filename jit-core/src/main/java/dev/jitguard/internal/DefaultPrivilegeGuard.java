@@ -33,6 +33,7 @@ import dev.jitguard.spi.DuplicatePendingRequestException;
 import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spi.GrantStore;
 import dev.jitguard.spi.OnCallSource;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +67,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
   private static final long INDEX_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   private static final ReasonCode[] CHECK_DENIALS = {ReasonCode.NO_GRANT, ReasonCode.GRANT_EXPIRED,
       ReasonCode.GRANT_NOT_YET_ACTIVE, ReasonCode.GRANT_REVOKED, ReasonCode.GRANT_CONSUMED,
-      ReasonCode.ACTION_MISMATCH, ReasonCode.AUDIT_FAILURE, ReasonCode.STORE_FAILURE, ReasonCode.GUARD_CLOSED};
+      ReasonCode.ACTION_MISMATCH, ReasonCode.AMOUNT_EXCEEDED, ReasonCode.AMOUNT_REQUIRED, ReasonCode.AUDIT_FAILURE, ReasonCode.STORE_FAILURE, ReasonCode.GUARD_CLOSED};
 
   private final ElevationPolicy policy;
   private final ApprovalChannel channel;
@@ -192,7 +193,11 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         }
         status = e.grant.statusAtMillis(now);
         if (status == GrantStatus.ACTIVE) {
-          return e.grant.isBudgeted() ? consume(subject, slot, e.grant) : use(subject, slot, e);
+          if (e.grant.isMetered()) {
+            why = ReasonCode.AMOUNT_REQUIRED; // usable only by a check that says how much the call spends
+            continue;
+          }
+          return e.grant.isBudgeted() ? consume(subject, slot, e.grant, null) : use(subject, slot, e);
         }
         if (status == GrantStatus.EXPIRED) {
           e.ended = GrantStatus.EXPIRED;
@@ -222,11 +227,79 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       }
       GrantStatus status = e.grant.statusAtMillis(now);
       if (status == GrantStatus.ACTIVE) {
-        return e.grant.isBudgeted() ? consume(subject, slot, e.grant) : use(subject, slot, e);
+        if (e.grant.isMetered()) {
+          why = ReasonCode.AMOUNT_REQUIRED;
+          continue;
+        }
+        return e.grant.isBudgeted() ? consume(subject, slot, e.grant, null) : use(subject, slot, e);
       }
       why = moreTelling(why, status);
     }
     return deny(subject, privilege, slot, why);
+  }
+
+  @Override
+  public Decision check(Subject subject, Privilege privilege, BigDecimal amount) {
+    Objects.requireNonNull(subject, "subject cannot be null");
+    Objects.requireNonNull(privilege, "privilege cannot be null");
+    Amounts.callAmount("amount", amount);
+    Slot slot = index.find(subject.id(), privilege);
+    if (closed) {
+      return deny(subject, privilege, slot, ReasonCode.GUARD_CLOSED);
+    }
+    long now = nowMillis();
+    if (shared && (strict || slot == null || now >= slot.freshUntil)) {
+      slot = freshSlot(subject, privilege, now);
+      if (slot == null) {
+        return deny(subject, privilege, index.find(subject.id(), privilege), ReasonCode.STORE_FAILURE);
+      }
+    }
+    if (slot == null) {
+      return deny(subject, privilege, null, ReasonCode.NO_GRANT);
+    }
+    ReasonCode why = ReasonCode.NO_GRANT;
+    Grant tooSmall = null;
+    for (Entry e : slot.entries) {
+      Grant g = e.grant;
+      if (g.isActionBound()) {
+        continue;
+      }
+      GrantStatus status = g.statusAtMillis(now);
+      if (status == GrantStatus.ACTIVE) {
+        if (!g.isMetered()) {
+          return g.isBudgeted() ? consume(subject, slot, g, null) : use(subject, slot, e);
+        }
+        if (g.amountLeft().orElseThrow().compareTo(amount) >= 0) {
+          return consume(subject, slot, g, amount);
+        }
+        tooSmall = g;
+        continue;
+      }
+      why = moreTelling(why, status);
+    }
+    if (tooSmall != null) {
+      return denyAmount(subject, slot, tooSmall, amount);
+    }
+    return deny(subject, privilege, slot, why);
+  }
+
+  @Override
+  public Grant require(Subject subject, Privilege privilege, BigDecimal amount) {
+    Decision d = check(subject, privilege, amount);
+    if (d instanceof Decision.Granted g) {
+      return g.grant();
+    }
+    throw new ElevationRequiredException((Decision.Denied) d);
+  }
+
+  /** A metered grant with too little left: audited like any check denial, answered with the figures. */
+  private Decision.Denied denyAmount(Subject subject, Slot slot, Grant g, BigDecimal amount) {
+    Decision.Denied cached = deny(subject, g.privilege(), slot, ReasonCode.AMOUNT_EXCEEDED);
+    String left = g.amountLeft().orElseThrow().toPlainString();
+    return new Decision.Denied(g.privilege(), ReasonCode.AMOUNT_EXCEEDED, "This call spends "
+        + amount.toPlainString() + ", but the elevation for '" + g.privilege() + "' has " + left + " left of "
+        + g.amountLimit().orElseThrow().toPlainString() + " (grant " + g.id() + ").",
+        "Spend at most " + left + ", or " + lowerFirst(cached.hint()));
   }
 
   /** Re-reads a slot from a shared store; null if the store failed. */
@@ -250,6 +323,25 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public Decision checkAction(Subject subject, Privilege privilege, ActionBinding action) {
+    return checkAction(subject, privilege, action, null, false);
+  }
+
+  @Override
+  public Decision checkAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount) {
+    return checkAction(subject, privilege, action, Amounts.callAmount("amount", amount), true);
+  }
+
+  @Override
+  public Grant requireAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount) {
+    Decision d = checkAction(subject, privilege, action, amount);
+    if (d instanceof Decision.Granted g) {
+      return g.grant();
+    }
+    throw new ElevationRequiredException((Decision.Denied) d);
+  }
+
+  private Decision checkAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount,
+      boolean withAmount) {
     Objects.requireNonNull(subject, "subject cannot be null");
     Objects.requireNonNull(privilege, "privilege cannot be null");
     Objects.requireNonNull(action, "action cannot be null");
@@ -269,6 +361,8 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     }
     ReasonCode why = ReasonCode.NO_GRANT;
     boolean otherArguments = false;
+    boolean amountMissing = false;
+    Grant tooSmall = null;
     for (Entry e : slot.entries) {
       Grant g = e.grant;
       if (!g.isActionBound() || !g.action().get().equals(action.action())) {
@@ -280,10 +374,26 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         continue;
       }
       if (status == GrantStatus.ACTIVE) {
-        // Every action use goes through the store's compare-and-set: once means once, on every instance.
-        return consume(subject, slot, g);
+        if (!g.isMetered()) {
+          // Every action use goes through the store's compare-and-set: once means once, on every instance.
+          return consume(subject, slot, g, null);
+        }
+        if (!withAmount) {
+          amountMissing = true;
+        } else if (g.amountLeft().orElseThrow().compareTo(amount) >= 0) {
+          return consume(subject, slot, g, amount);
+        } else {
+          tooSmall = g;
+        }
+        continue;
       }
       why = moreTelling(why, status);
+    }
+    if (tooSmall != null) {
+      return denyAmount(subject, slot, tooSmall, amount);
+    }
+    if (amountMissing) {
+      return deny(subject, privilege, slot, ReasonCode.AMOUNT_REQUIRED);
     }
     // What became of the grant for this very call (consumed, revoked, expired) tells more than an approval for other
     // arguments, whatever order the grants are in (it differs between instances sharing a store).
@@ -420,6 +530,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   private static int rank(ReasonCode r) {
     return switch (r) {
+      case AMOUNT_REQUIRED -> 5; // a live grant exists: the host only has to say the call's amount
       case GRANT_NOT_YET_ACTIVE -> 4;
       case GRANT_REVOKED -> 3;
       case GRANT_CONSUMED -> 2;
@@ -442,8 +553,13 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     return g.toDecision();
   }
 
-  /** A budgeted grant's use: one atomic decrement in the store, audited before it is granted. */
-  private Decision consume(Subject subject, Slot slot, Grant seen) {
+  /**
+   * A budgeted or metered grant's use: one atomic compare-and-set in the store (one use less, the call's amount
+   * more spent), audited before it is granted.
+   *
+   * @param amount what the call spends, for a metered grant; null otherwise
+   */
+  private Decision consume(Subject subject, Slot slot, Grant seen, BigDecimal amount) {
     Grant current = seen;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       Instant now = now();
@@ -451,10 +567,26 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         index.upsert(current, this::denialsFor);
         return deny(subject, seen.privilege(), slot, moreTelling(ReasonCode.NO_GRANT, current.statusAt(now)));
       }
-      int left = current.usesLeft().orElse(0) - 1;
-      Grant.Builder next = current.toBuilder().uses(current.usesGranted().orElse(0), left)
-          .version(current.version() + 1);
-      if (left == 0) {
+      Grant.Builder next = current.toBuilder().version(current.version() + 1);
+      boolean budgeted = current.isBudgeted();
+      int left = budgeted ? current.usesLeft().getAsInt() - 1 : 0;
+      if (budgeted) {
+        next.uses(current.usesGranted().getAsInt(), left);
+      }
+      BigDecimal amountLeft = null;
+      if (current.isMetered()) {
+        if (amount == null) {
+          return deny(subject, seen.privilege(), slot, ReasonCode.AMOUNT_REQUIRED);
+        }
+        amountLeft = current.amountLeft().orElseThrow().subtract(amount);
+        if (amountLeft.signum() < 0) {
+          index.upsert(current, this::denialsFor);
+          return denyAmount(subject, slot, current, amount); // another call spent it first
+        }
+        next.amount(current.amountLimit().orElseThrow(), current.amountUsed().orElseThrow().add(amount));
+      }
+      boolean exhausted = (budgeted && left == 0) || (amountLeft != null && amountLeft.signum() == 0);
+      if (exhausted) {
         next.status(GrantStatus.CONSUMED).ended(now, subject.id(), null);
       }
       Grant updated = next.build();
@@ -467,16 +599,24 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       }
       if (won) {
         index.upsert(updated, this::denialsFor);
-        AuditEvent used = event(AuditEventType.USED, now, updated).actor(subject.id())
-            .detail("uses_left", left).build();
-        if (!tryEmit(used)) {
+        AuditEvent.Builder used = event(AuditEventType.USED, now, updated).actor(subject.id());
+        StringBuilder message = new StringBuilder(updated.toDecision().message());
+        if (budgeted) {
+          used.detail("uses_left", left);
+          message.append(String.format(Locale.ROOT, "; %d of %d uses left", left, updated.usesGranted().getAsInt()));
+        }
+        if (amountLeft != null) {
+          used.detail("amount", amount.toPlainString()).detail("amount_left", amountLeft.toPlainString());
+          message.append("; spent ").append(amount.toPlainString()).append(", ").append(amountLeft.toPlainString())
+              .append(" of ").append(updated.amountLimit().orElseThrow().toPlainString()).append(" left");
+        }
+        if (!tryEmit(used.build())) {
           return deny(subject, seen.privilege(), slot, ReasonCode.AUDIT_FAILURE);
         }
-        if (left == 0) {
+        if (exhausted) {
           tryEmit(event(AuditEventType.CONSUMED, now, updated).actor(subject.id()).build());
         }
-        return new Decision.Granted(updated, ReasonCode.GRANTED, updated.toDecision().message()
-            + String.format(Locale.ROOT, "; %d of %d uses left", left, updated.usesGranted().orElse(0)), "");
+        return new Decision.Granted(updated, ReasonCode.GRANTED, message.toString(), "");
       }
       Optional<Grant> reread;
       try {
@@ -536,6 +676,9 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         case GRANT_CONSUMED -> "The elevation for '" + privilege + "' has used all of its uses.";
         case ACTION_MISMATCH -> "An approval for this action on '" + privilege + "' exists, but for other "
             + "arguments: what was approved is not what runs.";
+        case AMOUNT_EXCEEDED -> "This call spends more than the elevation for '" + privilege + "' has left.";
+        case AMOUNT_REQUIRED -> "The elevation for '" + privilege + "' is metered, and the check did not say how "
+            + "much this call spends.";
         case AUDIT_FAILURE -> "Denied because the audit trail could not record the use of '" + privilege + "'.";
         case STORE_FAILURE -> "Denied because the grant store failed while checking '" + privilege + "'.";
         default -> "Denied because the guard is closed.";
@@ -544,6 +687,9 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         case GRANT_NOT_YET_ACTIVE -> "Wait for the scheduled start, or " + lowerFirst(how);
         case ACTION_MISMATCH -> "Call it with exactly the approved arguments, or request an approval for this "
             + "call: " + lowerFirst(how);
+        case AMOUNT_REQUIRED -> "The application must check metered privileges with the call's amount "
+            + "(PrivilegeGuard.check(subject, privilege, amount), or @RequiresElevation(amount = ...)); tell its "
+            + "developers.";
         case AUDIT_FAILURE, STORE_FAILURE -> "Retry; if it persists, tell the operators (fail closed).";
         case GUARD_CLOSED -> "The application is shutting down; retry later.";
         default -> how;
@@ -685,6 +831,12 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         return refusal(ReasonCode.USES_EXCEED_MAX, String.format(Locale.ROOT,
             "The budget of uses for '%s' must be at most %d, but was %d.", p, rule.maxUses(), r.uses().getAsInt()),
             "Ask for fewer uses.", rule, version);
+      }
+      if (r.amountLimit().isPresent() && rule.maxAmount().isPresent()
+          && r.amountLimit().get().compareTo(rule.maxAmount().get()) > 0) {
+        return refusal(ReasonCode.AMOUNT_EXCEEDS_MAX, "The amount limit for '" + p + "' must be at most "
+            + rule.maxAmount().get().toPlainString() + ", but was " + r.amountLimit().get().toPlainString() + ".",
+            "Ask for at most " + rule.maxAmount().get().toPlainString() + ".", rule, version);
       }
       if (r.startAt().isPresent()) {
         Instant start = r.startAt().get();
@@ -953,6 +1105,16 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     int uses = request.uses().orElse(request.action().isPresent() ? 1 : 0);
     Grant.Builder b = Grant.builder(GrantId.random(), requestId);
     request.action().ifPresent(a -> b.action(a.action(), a.argumentDigest()));
+    // A metered privilege meters every grant: the request's limit, or the rule's maximum (which also caps a request
+    // made before the rule tightened).
+    BigDecimal limit = request.amountLimit().orElse(null);
+    BigDecimal max = rule.maxAmount().orElse(null);
+    if (max != null && (limit == null || limit.compareTo(max) > 0)) {
+      limit = max;
+    }
+    if (limit != null) {
+      b.amount(limit, BigDecimal.ZERO);
+    }
     return b
         .subjectId(request.subject().id())
         .privilege(request.privilege())

@@ -1,8 +1,10 @@
 package dev.jitguard.policy;
 
 import dev.jitguard.InvalidInputException;
+import dev.jitguard.internal.Amounts;
 import dev.jitguard.internal.Text;
 import dev.jitguard.spi.OnCallSource;
+import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -37,8 +39,8 @@ final class DocumentBinder {
   static final List<String> ADMINISTRATORS = List.of("groups", "subjects");
   static final List<String> PEOPLE = List.of("groups", "subjects", "attributes");
   static final List<String> RULE = List.of("eligible", "deny", "defaultDuration", "maxDuration", "justification",
-      "ticket", "autoApprove", "approval", "extensionRequiresApproval", "expiryWarning", "maxUses", "maxStartDelay",
-      "breakGlass", "denyMessage");
+      "ticket", "autoApprove", "approval", "extensionRequiresApproval", "expiryWarning", "maxUses", "maxAmount",
+      "maxStartDelay", "breakGlass", "denyMessage");
   static final List<String> JUSTIFICATION = List.of("minLength");
   static final List<String> TICKET = List.of("required", "pattern");
   static final List<String> AUTO_APPROVE = List.of("groups", "window", "onCall", "always");
@@ -157,6 +159,7 @@ final class DocumentBinder {
         case "extensionRequiresApproval" -> bool(v, p, rb::extensionRequiresApproval);
         case "expiryWarning" -> duration(v, p, rb::expiryWarning);
         case "maxUses" -> integer(v, p, rb::maxUses);
+        case "maxAmount" -> amount(v, p, rb::maxAmount);
         case "maxStartDelay" -> duration(v, p, rb::maxStartDelay);
         case "breakGlass" -> breakGlass(v, p, rb);
         case "denyMessage" -> {
@@ -602,6 +605,16 @@ final class DocumentBinder {
     if (n != null) {
       apply(v, path, () -> target.accept(n));
     }
+  }
+
+  /** A decimal amount, written as a number ({@code 500.00}) or a string ({@code "500.00"}); parsed exactly. */
+  private void amount(DocNode v, String path, Consumer<BigDecimal> target) {
+    if (v instanceof DocNode.Scalar s && (s.kind() == DocNode.Kind.INTEGER || s.kind() == DocNode.Kind.DECIMAL
+        || s.kind() == DocNode.Kind.STRING)) {
+      apply(v, path, () -> target.accept(Amounts.parse(path, s.text().trim())));
+      return;
+    }
+    problems.add(v, path, "must be a decimal amount such as 500.00, but was " + v.describe());
   }
 
   private void bool(DocNode v, String path, Consumer<Boolean> target) {

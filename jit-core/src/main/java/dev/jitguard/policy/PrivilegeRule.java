@@ -5,8 +5,10 @@ import dev.jitguard.ElevationRequest;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;
+import dev.jitguard.internal.Amounts;
 import dev.jitguard.internal.Identifiers;
 import dev.jitguard.internal.Text;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +63,7 @@ public final class PrivilegeRule {
   private final boolean extensionRequiresApproval;
   private final Duration expiryWarning;
   private final int maxUses;
+  private final BigDecimal maxAmount;
   private final Duration maxStartDelay;
   private final BreakGlass breakGlass;
   private final String denyMessage;
@@ -92,6 +95,7 @@ public final class PrivilegeRule {
     this.extensionRequiresApproval = b.extensionRequiresApproval == null || b.extensionRequiresApproval;
     this.expiryWarning = b.expiryWarning;
     this.maxUses = b.maxUses > 0 ? b.maxUses : 1000;
+    this.maxAmount = b.maxAmount;
     this.maxStartDelay = b.maxStartDelay != null ? b.maxStartDelay : Duration.ofDays(7);
     this.breakGlass = b.breakGlass;
     this.denyMessage = b.denyMessage;
@@ -156,6 +160,7 @@ public final class PrivilegeRule {
     b.extensionRequiresApproval = extensionRequiresApproval;
     b.expiryWarning = expiryWarning;
     b.maxUses = maxUses;
+    b.maxAmount = maxAmount;
     b.maxStartDelay = maxStartDelay;
     b.breakGlass = breakGlass;
     b.denyMessage = denyMessage;
@@ -528,6 +533,16 @@ public final class PrivilegeRule {
     return maxUses;
   }
 
+  /**
+   * The largest total amount a grant of this privilege may spend, if the privilege is metered. Then every grant is
+   * metered (a request without an amount limit gets this one) and every use must name its call's amount.
+   *
+   * @return the maximum amount, or empty for an unmetered privilege
+   */
+  public Optional<BigDecimal> maxAmount() {
+    return Optional.ofNullable(maxAmount);
+  }
+
   /** @return how far in the future a scheduled start may be */
   public Duration maxStartDelay() {
     return maxStartDelay;
@@ -584,6 +599,7 @@ public final class PrivilegeRule {
     private Boolean extensionRequiresApproval;
     private Duration expiryWarning;
     private int maxUses = -1;
+    private BigDecimal maxAmount;
     private Duration maxStartDelay;
     private BreakGlass breakGlass;
     private String denyMessage;
@@ -947,6 +963,21 @@ public final class PrivilegeRule {
             "%s must be between 1 and %d, but was %d", field("maxUses"), ElevationRequest.MAX_USES, max));
       }
       this.maxUses = max;
+      return this;
+    }
+
+    /**
+     * Meters the privilege: every grant of it may spend at most this total amount across its calls (refunds up to
+     * 500.00, say), and every use must name its call's amount
+     * ({@link dev.jitguard.PrivilegeGuard#check(dev.jitguard.Subject, dev.jitguard.Privilege, BigDecimal)}).
+     * Requests may ask for less. Unset: the privilege is not metered.
+     *
+     * @param max positive, at most 10 decimal places and 30 digits
+     * @return this builder
+     */
+    public Builder maxAmount(BigDecimal max) {
+      once(maxAmount != null, "maxAmount", maxAmount);
+      this.maxAmount = Amounts.limit(field("maxAmount"), max);
       return this;
     }
 
