@@ -27,12 +27,11 @@ public final class Amounts {
    * @throws InvalidInputException if null, not positive or out of range
    */
   public static BigDecimal limit(String field, BigDecimal value) {
-    BigDecimal v = callAmount(field, value);
-    if (v.signum() <= 0) {
-      throw new InvalidInputException(field, field + " must be positive, but was " + v.toPlainString()
+    if (value != null && value.signum() <= 0) {
+      throw new InvalidInputException(field, field + " must be positive, but was " + abbreviate(value.toPlainString())
           + "; give the total the grant may spend, for example 250.00");
     }
-    return v;
+    return callAmount(field, value);
   }
 
   /**
@@ -63,20 +62,21 @@ public final class Amounts {
   }
 
   /**
-   * Parses an amount from text (a policy document, a JDBC column, a web form).
+   * Parses an amount from text (a policy document, a JDBC column, a web form). Only the syntax is checked here (a
+   * plain decimal, no exponent); the caller validates the value with {@link #limit} or {@link #callAmount}.
    *
    * @param field the field name for the message
    * @param text the text, a plain decimal such as {@code 250.00}
-   * @return the amount, validated as a call amount
+   * @return the amount, exactly as written (scale kept)
    * @throws InvalidInputException if it is not a plain decimal
    */
   public static BigDecimal parse(String field, String text) {
     Objects.requireNonNull(text, field + " cannot be null");
-    if (text.length() > 64 || !text.matches("[0-9]{1,40}(\\.[0-9]{1,20})?")) {
+    if (text.length() > 64 || !text.matches("-?[0-9]{1,40}(\\.[0-9]{1,20})?")) {
       throw new InvalidInputException(field, field + " must be a plain decimal such as 250.00, but was "
           + Text.quote(abbreviate(text)));
     }
-    return callAmount(field, new BigDecimal(text));
+    return new BigDecimal(text);
   }
 
   private static String abbreviate(String s) {

@@ -361,6 +361,33 @@ class PolicyDocumentsTest {
   }
 
   @Test
+  void maxAmountIsReadExactlyFromANumberOrAString() {
+    Policy number = PolicyDocuments.parse(RULE + "    maxAmount: 500.10\n", "policy.yaml");
+    Policy text = PolicyDocuments.parse(RULE + "    maxAmount: \"0.1\"\n", "policy.yaml");
+
+    assertThat(number.ruleFor(Privilege.of("payments.refund")).orElseThrow().maxAmount())
+        .contains(new java.math.BigDecimal("500.10"));
+    assertThat(text.ruleFor(Privilege.of("payments.refund")).orElseThrow().maxAmount())
+        .contains(new java.math.BigDecimal("0.1"));
+  }
+
+  @Test
+  void maxAmountThatIsNotAPositiveDecimalIsRejectedWithItsPath() {
+    PolicyDocumentException negative = rejected(() -> PolicyDocuments.parse(RULE + "    maxAmount: -5\n",
+        "policy.yaml"));
+    PolicyDocumentException words = rejected(() -> PolicyDocuments.parse(RULE + "    maxAmount: lots\n",
+        "policy.yaml"));
+    PolicyDocumentException exponent = rejected(() -> PolicyDocuments.parse(RULE + "    maxAmount: 1e9\n",
+        "policy.yaml"));
+
+    assertThat(only(negative)).hasToString("policy.yaml:5:16: policies.payments.refund.maxAmount: must be "
+        + "positive, but was -5; give the total the grant may spend, for example 250.00");
+    assertProblem(only(words), "policy.yaml", 5, 16, "policies.payments.refund.maxAmount",
+        "must be a plain decimal such as 250.00, but was \"lots\"");
+    assertThat(only(exponent).path()).isEqualTo("policies.payments.refund.maxAmount");
+  }
+
+  @Test
   void durationThatIsNotIso8601IsRejectedWithAnExample() {
     PolicyDocumentException e = rejected(() -> PolicyDocuments.parse(RULE + "    maxDuration: 1h\n",
         "policy.yaml"));
