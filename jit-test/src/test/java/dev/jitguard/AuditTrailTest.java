@@ -42,6 +42,7 @@ class AuditTrailTest {
           .eligibleGroups("developers")
           .approverGroups("dba")
           .approvals(2)
+          .extensionRequiresApproval(false) // one approver cannot extend a 2-approval grant; the holder may
           .requireJustification(10)
           .maxDuration(Duration.ofHours(1))
           .defaultDuration(Duration.ofMinutes(30))
@@ -119,7 +120,7 @@ class AuditTrailTest {
     }
     t.clock().advance(Duration.ofMinutes(1));
     Instant extendedAt = t.clock().instant();
-    guard.extend(aliceGrant.id(), BOB, Duration.ofMinutes(10), "slow migration");      // EXTENDED
+    guard.extend(aliceGrant.id(), ALICE, Duration.ofMinutes(10), "slow migration");    // EXTENDED
     guard.revoke(olgaGrant.id(), OLGA, "done");                                         // REVOKED
     RequestId beaReq = pendingId(guard.request(ask(bea, DB_WRITE).uses(1).build()));
     guard.approve(beaReq, BOB, "");
@@ -214,7 +215,7 @@ class AuditTrailTest {
     assertThat(checksDenied.count()).isEqualTo(2);
 
     AuditEvent extended = only(AuditEventType.EXTENDED);
-    assertThat(extended.actor()).contains("bob");
+    assertThat(extended.actor()).contains("alice");
     assertThat(extended.subject()).contains("alice");
     assertThat(extended.text()).contains("slow migration");
     assertThat(extended.time()).isEqualTo(extendedAt);

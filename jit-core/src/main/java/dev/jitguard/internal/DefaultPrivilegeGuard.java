@@ -1096,6 +1096,17 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   private static Grant newGrant(RequestId requestId, ElevationRequest request, PrivilegeRule rule,
       List<String> approvers, Instant now, String version, Duration granted) {
+    return newGrant(requestId, request, rule, approvers, now, version, granted, false);
+  }
+
+  /**
+   * A new grant.
+   *
+   * @param shortened whether an approver shortened the duration: the shortened duration is then also the cap of
+   *     extensions, so that the holder cannot extend past what the approvers agreed to
+   */
+  private static Grant newGrant(RequestId requestId, ElevationRequest request, PrivilegeRule rule,
+      List<String> approvers, Instant now, String version, Duration granted, boolean shortened) {
     Instant start = request.startAt().filter(s -> s.isAfter(now)).orElse(now);
     Duration duration = granted;
     if (duration.compareTo(rule.maxDuration()) > 0) {
@@ -1120,7 +1131,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         .privilege(request.privilege())
         .status(start.isAfter(now) ? GrantStatus.SCHEDULED : GrantStatus.ACTIVE)
         .issuedAt(now)
-        .validity(start, start.plus(duration), start.plus(rule.maxDuration()))
+        .validity(start, start.plus(duration), start.plus(shortened ? duration : rule.maxDuration()))
         .uses(uses, uses)
         .approvers(approvers)
         .policyVersion(version)
@@ -1294,7 +1305,8 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
           duration = a.durationLimit();
         }
       }
-      Grant grant = newGrant(r.id(), r.request(), rule, approverIds, now, ruleVersion, duration);
+      Grant grant = newGrant(r.id(), r.request(), rule, approverIds, now, ruleVersion, duration,
+          duration.compareTo(requested) < 0);
       RequestRecord approved = r.toBuilder().approvals(approvals).status(RequestStatus.APPROVED)
           .version(r.version() + 1).decision(now, approver.id(), ReasonCode.APPROVED, comment)
           .grantId(grant.id()).build();
@@ -1697,6 +1709,23 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
                   + "extend grant " + g.id() + ", or request the privilege again.", now, g);
         }
         throw notFound("grant", grantId.value(), actor, "extend", null, g, now);
+      }
+      if (!holder) {
+        // An approver's extension is an approval of more time: it needs what an approval needs. One person may
+        // extend alone only where one person's approval would have issued the grant (not a 2-of-N or multi-stage
+        // rule), and gives a comment where the policy requires one.
+        Approval alone = new Approval(actor.id(), now, reason, actor.groups(), null, null);
+        if (!rule.isSatisfied(List.of(alone), false)) {
+          throw refuse(AuditEventType.OPERATION_REFUSED, null, actor, "extend", ReasonCode.NOT_PERMITTED,
+              "Extending grant " + g.id() + " of '" + g.privilege() + "' needs the approvals a request needs "
+                  + "(" + approversText(rule) + "); one approver cannot extend it alone.",
+              "Have the holder request the privilege again, to be approved as the policy says.", now, g);
+        }
+        if (rule.approverCommentRequired() && reason.isBlank()) {
+          throw refuse(AuditEventType.OPERATION_REFUSED, null, actor, "extend", ReasonCode.COMMENT_REQUIRED,
+              "The policy requires approvers of '" + g.privilege() + "' to give a reason, also to extend.",
+              "Extend again with a reason.", now, g);
+        }
       }
       GrantStatus status = g.statusAt(now);
       if (status.isTerminal()) {

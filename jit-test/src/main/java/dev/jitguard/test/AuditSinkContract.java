@@ -26,15 +26,15 @@ import org.junit.jupiter.api.Timeout;
  * how to read back what it recorded:
  *
  * <pre>{@code
- * class JdbcAuditSinkContractTest extends AuditSinkContract {
+ * class InMemoryAuditSinkContractTest extends AuditSinkContract {
  *   @Override
  *   protected AuditSink createSink() {
- *     return JdbcAuditSink.create(freshDataSource());
+ *     return AuditSink.inMemory();
  *   }
  *
  *   @Override
  *   protected List<AuditEvent> recordedEvents(AuditSink sink) {
- *     return ((JdbcAuditSink) sink).readAll();   // in the order recorded
+ *     return ((InMemoryAuditSink) sink).events();   // in the order recorded
  *   }
  * }
  * }</pre>
