@@ -15,8 +15,18 @@ import java.util.Objects;
  *   <li>{@link #strict()}: every check confirms with the store: a revocation anywhere is enforced at the next check,
  *       at the cost of a database round trip per check.</li>
  * </ul>
+ *
+ * <p><b>One clock.</b> With a shared store that has a clock ({@link dev.jitguard.spi.GrantStore#clockOffsetMillis()},
+ * the database's), every instance decides time by that clock: the guard measures how far the database's clock is from
+ * its host's at start and on every maintenance run, and when they differ by more than
+ * {@value #CLOCK_TOLERANCE_MILLIS} ms it reads its own clock corrected by the difference. So a host whose clock is
+ * slow never stretches a grant (nor does a fast host that issues one), by more than the tolerance plus half a round
+ * trip to the database.
  */
 public final class Consistency {
+  /** Clock differences between a host and a shared store up to this many milliseconds are not corrected. */
+  public static final long CLOCK_TOLERANCE_MILLIS = 50;
+
   private static final Consistency STRICT = new Consistency(Duration.ZERO, true);
 
   private final Duration maxStaleness;

@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,6 +89,8 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
   private final GrantIndex index = new GrantIndex();
   private final ConcurrentHashMap<Privilege, Decision.Denied[]> denials = new ConcurrentHashMap<>();
   private final AtomicLong highWater = new AtomicLong(Long.MIN_VALUE);
+  /** Added to the clock: how far a shared store's clock is ahead of this host's, beyond the tolerance; else 0. */
+  private volatile long clockCorrectionMillis;
   /** Striped locks making "find the pending request or insert a new one" atomic per subject and privilege. */
   private final Object[] requestLocks = new Object[64];
   private final ScheduledExecutorService maintenance;
@@ -124,6 +127,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     for (int i = 0; i < requestLocks.length; i++) {
       requestLocks[i] = new Object();
     }
+    measureStoreClock();
     for (Grant g : store.liveGrants()) {
       index.upsert(g, this::denialsFor);
     }
@@ -143,9 +147,12 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   // ---------------------------------------------------------------------------------------------------- time
 
-  /** The clock, never going backwards: a clock set back cannot revive an expired grant. */
+  /**
+   * The clock, never going backwards (a clock set back cannot revive an expired grant), corrected to a shared store's
+   * clock when the host's differs from it by more than the tolerance.
+   */
   private long nowMillis() {
-    long t = clock.millis();
+    long t = clock.millis() + clockCorrectionMillis;
     long hw = highWater.get();
     while (t > hw) {
       if (highWater.compareAndSet(hw, t)) {
@@ -158,6 +165,40 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   private Instant now() {
     return Instant.ofEpochMilli(nowMillis());
+  }
+
+  /**
+   * Measures how far a shared store's clock is from this host's and corrects the guard's time by it beyond the
+   * tolerance (see {@link Consistency}). A failed measurement keeps the last correction.
+   */
+  private void measureStoreClock() {
+    if (!shared) {
+      return;
+    }
+    OptionalLong offset;
+    try {
+      offset = store.clockOffsetMillis();
+    } catch (RuntimeException e) {
+      LOG.warn("could not measure the grant store's clock; keeping the correction of {} ms", clockCorrectionMillis,
+          e);
+      return;
+    }
+    if (offset.isEmpty()) {
+      return;
+    }
+    long off = offset.getAsLong();
+    long correction = Math.abs(off) > Consistency.CLOCK_TOLERANCE_MILLIS ? off : 0;
+    if (correction != clockCorrectionMillis) {
+      if (correction == 0) {
+        LOG.info("this host's clock is within {} ms of the grant store's again; no correction",
+            Consistency.CLOCK_TOLERANCE_MILLIS);
+      } else {
+        LOG.warn("this host's clock is {} ms {} the grant store's; the guard decides time by the store's clock "
+            + "(correction {} ms). Run NTP on every host.", Math.abs(off), off > 0 ? "behind" : "ahead of",
+            correction);
+      }
+      clockCorrectionMillis = correction;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------- check
@@ -1912,6 +1953,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public synchronized void runMaintenance() {
+    measureStoreClock();
     Instant now = now();
     long nowMs = now.toEpochMilli();
     String version = safeVersion();

@@ -10,6 +10,7 @@ import dev.jitguard.Privilege;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -184,6 +185,20 @@ public interface GrantStore {
    */
   default AutoCloseable subscribe(Consumer<GrantId> listener) {
     return () -> { };
+  }
+
+  /**
+   * How far the store's clock is ahead of this host's system clock ({@link System#currentTimeMillis()}), in
+   * milliseconds, measured now (negative: behind). A store shared by several hosts answers it from the database's
+   * clock, so that every instance can decide expiry by that one clock instead of its own: the guard measures it at
+   * start and on every maintenance run, and reads its own clock corrected by the offset when it exceeds
+   * {@value dev.jitguard.Consistency#CLOCK_TOLERANCE_MILLIS} ms. Empty (the default) when the store has no clock of
+   * its own, as in memory. Must be quick (one round trip) and may throw; the guard then keeps its last correction.
+   *
+   * @return the offset, or empty
+   */
+  default OptionalLong clockOffsetMillis() {
+    return OptionalLong.empty();
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.jitguard.spi.GrantStore;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -137,5 +138,11 @@ public abstract class ForwardingGrantStore implements GrantStore {
   @Override
   public AutoCloseable subscribe(Consumer<GrantId> listener) {
     return delegate.subscribe(listener);
+  }
+
+  @Override
+  public OptionalLong clockOffsetMillis() {
+    beforeCall();
+    return delegate.clockOffsetMillis();
   }
 }
