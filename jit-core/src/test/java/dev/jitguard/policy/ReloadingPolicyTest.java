@@ -8,8 +8,12 @@ import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.Grant;
 import dev.jitguard.InvalidInputException;
+import dev.jitguard.OperationRefusedException;
 import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
+import dev.jitguard.ReasonCode;
+import dev.jitguard.RequestId;
+import dev.jitguard.RequestRecord;
 import dev.jitguard.Subject;
 import dev.jitguard.spi.AuditSink;
 import java.io.IOException;
@@ -220,6 +224,64 @@ class ReloadingPolicyTest {
 
       assertThat(second.policyVersion()).isEqualTo(policy.version()).startsWith("v2#");
       assertThat(guard.check(DEV, LOGS_READ)).isInstanceOf(Decision.Granted.class);
+    }
+  }
+
+  private static String approvalDocument(String version, String approvers, String maxDuration) {
+    return """
+        version: "%s"
+        policies:
+          db.prod.write:
+            eligible: { groups: [developers] }
+            approval: { groups: [%s] }
+            maxDuration: %s
+        """.formatted(version, approvers, maxDuration);
+  }
+
+  @Test
+  void requestPendingAcrossAReloadIsDecidedUnderTheNewPolicy() throws IOException {
+    Privilege dbWrite = Privilege.of("db.prod.write");
+    Subject bob = Subject.of("bob", "dba");
+    Path file = write(approvalDocument("v1", "dba", "PT1H"));
+    try (ReloadingPolicy policy = ReloadingPolicy.builder(file).build();
+        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(AuditSink.inMemory())
+            .withoutBackgroundMaintenance().build()) {
+      Decision asked = guard.request(ElevationRequest.builder(DEV, dbWrite)
+          .justification("repair the orders table").duration(Duration.ofHours(1)).build());
+      assertThat(asked).isInstanceOf(Decision.Pending.class);
+      RequestId id = ((Decision.Pending) asked).request().id();
+      assertThat(((Decision.Pending) asked).request().policyVersion()).startsWith("v1#");
+
+      // v2 tightens the maximum duration: the approval, decided under v2, issues at most that.
+      write(approvalDocument("v2", "dba", "PT30M"));
+      policy.reload();
+      Grant g = granted(guard.approve(id, bob, "ok"));
+
+      assertThat(g.policyVersion()).startsWith("v2#");
+      assertThat(Duration.between(g.notBefore(), g.expiresAt())).isEqualTo(Duration.ofMinutes(30));
+      assertThat(guard.check(DEV, dbWrite)).isInstanceOf(Decision.Granted.class);
+    }
+  }
+
+  @Test
+  void approverRemovedByAReloadCanNoLongerApproveARequestPendingFromBefore() throws IOException {
+    Privilege dbWrite = Privilege.of("db.prod.write");
+    Subject bob = Subject.of("bob", "dba");
+    Path file = write(approvalDocument("v1", "dba", "PT1H"));
+    try (ReloadingPolicy policy = ReloadingPolicy.builder(file).build();
+        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(AuditSink.inMemory())
+            .withoutBackgroundMaintenance().build()) {
+      RequestId id = ((Decision.Pending) guard.request(ElevationRequest.builder(DEV, dbWrite)
+          .justification("repair the orders table").build())).request().id();
+
+      write(approvalDocument("v2", "sre", "PT1H"));
+      policy.reload();
+      Throwable refused = catchThrowable(() -> guard.approve(id, bob, "ok"));
+
+      assertThat(refused).isInstanceOfSatisfying(OperationRefusedException.class,
+          e -> assertThat(e.reason()).isEqualTo(ReasonCode.NOT_PERMITTED));
+      assertThat(guard.pendingRequests(DEV)).extracting(RequestRecord::id).containsExactly(id);
+      assertThat(guard.check(DEV, dbWrite)).isInstanceOf(Decision.Denied.class);
     }
   }
 
