@@ -18,8 +18,11 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code jit.check} (observation; low-cardinality keys {@code outcome} and {@code reason}, high-cardinality
  *       {@code privilege}): every denied check, and allowed ones too when {@code jit.observations.allowed-checks} is
  *       true. Switch it off with {@code management.observations.enable.jit=false}.</li>
+ *   <li>{@code jit.decision} (observation; low-cardinality keys {@code type} = the audit event type and
+ *       {@code reason} = its reason code or {@code NONE}, high-cardinality {@code privilege}): every lifecycle
+ *       decision the guard takes: a request (pending, denied, auto-approved, break-glass), an approval or denial
+ *       (recorded or final), a withdrawal, an expiry of a pending request, a revocation, an extension, a review, and
+ *       every refused operation. Switched off with the check observation.</li>
  *   <li>{@code jit.audit.events} (counter; tag {@code type}): every audit event, from the guard's event listener.</li>
  *   <li>{@code jit.grants.active} and {@code jit.requests.pending} (gauges): read from the grant store when scraped.</li>
  * </ul>
@@ -43,6 +51,15 @@ import org.slf4j.LoggerFactory;
 public final class MicrometerElevationMetrics implements ElevationCheckListener, Consumer<AuditEvent> {
   /** Name of the observation of a check. */
   public static final String CHECK_OBSERVATION = "jit.check";
+  /** Name of the observation of a lifecycle decision (request, approval, denial, revocation, ...). */
+  public static final String DECISION_OBSERVATION = "jit.decision";
+
+  /** The audit events that are decisions of the guard's lifecycle, each observed as {@code jit.decision}. */
+  private static final Set<AuditEventType> DECISIONS = Collections.unmodifiableSet(EnumSet.of(
+      AuditEventType.REQUESTED, AuditEventType.REQUEST_DENIED, AuditEventType.AUTO_APPROVED,
+      AuditEventType.BREAK_GLASS, AuditEventType.APPROVAL_RECORDED, AuditEventType.APPROVED,
+      AuditEventType.DENIAL_RECORDED, AuditEventType.DENIED, AuditEventType.WITHDRAWN, AuditEventType.REQUEST_EXPIRED,
+      AuditEventType.REVOKED, AuditEventType.EXTENDED, AuditEventType.REVIEWED, AuditEventType.OPERATION_REFUSED));
 
   private static final Logger LOG = LoggerFactory.getLogger(MicrometerElevationMetrics.class);
 
@@ -106,6 +123,15 @@ public final class MicrometerElevationMetrics implements ElevationCheckListener,
   @Override
   public void accept(AuditEvent event) {
     events[event.type().ordinal()].increment();
+    if (observations.isNoop() || !DECISIONS.contains(event.type())) {
+      return;
+    }
+    Observation o = Observation.createNotStarted(DECISION_OBSERVATION, observations)
+        .contextualName("jit " + event.type().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+        .lowCardinalityKeyValue("type", event.type().name())
+        .lowCardinalityKeyValue("reason", event.reason().map(Enum::name).orElse("NONE"));
+    event.privilege().ifPresent(p -> o.highCardinalityKeyValue("privilege", p.name()));
+    o.start().stop();
   }
 
   private static double activeGrants(GrantStore store, Clock clock) {

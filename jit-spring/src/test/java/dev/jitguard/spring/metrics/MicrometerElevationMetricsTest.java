@@ -57,7 +57,8 @@ class MicrometerElevationMetricsTest {
       assertThat(refunds.refund()).isEqualTo("refunded");
       assertThat(meters.get("jit.checks").tag("outcome", "granted").tag("reason", "GRANTED").counter().count())
           .isEqualTo(2.0);
-      TestObservationRegistryAssert.assertThat(observations).hasNumberOfObservationsEqualTo(1);
+      TestObservationRegistryAssert.assertThat(observations)
+          .hasNumberOfObservationsWithNameEqualTo(MicrometerElevationMetrics.CHECK_OBSERVATION, 1);
 
       assertThat(meters.get("jit.audit.events").tag("type", "REQUESTED").counter().count()).isEqualTo(1.0);
       assertThat(meters.get("jit.audit.events").tag("type", "GRANTED").counter().count()).isEqualTo(1.0);
@@ -74,6 +75,26 @@ class MicrometerElevationMetricsTest {
       context.getBean(Refunds.class).refund();
       TestObservationRegistryAssert.assertThat(context.getBean(TestObservationRegistry.class))
           .hasObservationWithNameEqualTo("jit.check").that().hasLowCardinalityKeyValue("outcome", "granted");
+    });
+  }
+
+  @Test
+  void lifecycleDecisionsThenEachObservedWithItsTypeAndReason() {
+    runner.run(context -> {
+      TestObservationRegistry observations = context.getBean(TestObservationRegistry.class);
+      PrivilegeGuard guard = context.getBean(PrivilegeGuard.class);
+      dev.jitguard.Grant g = Fixtures.grant(guard, "alice", "test.refund");
+      guard.revoke(g.id(), dev.jitguard.Subject.of("alice", "users"), "done");
+
+      TestObservationRegistryAssert.assertThat(observations)
+          .hasNumberOfObservationsWithNameEqualTo(MicrometerElevationMetrics.CHECK_OBSERVATION, 0)
+          .hasAnObservation(o -> o.hasNameEqualTo(MicrometerElevationMetrics.DECISION_OBSERVATION)
+              .hasLowCardinalityKeyValue("type", "REQUESTED")
+              .hasHighCardinalityKeyValue("privilege", "test.refund"))
+          .hasAnObservation(o -> o.hasNameEqualTo(MicrometerElevationMetrics.DECISION_OBSERVATION)
+              .hasLowCardinalityKeyValue("type", "APPROVED").hasLowCardinalityKeyValue("reason", "APPROVED"))
+          .hasAnObservation(o -> o.hasNameEqualTo(MicrometerElevationMetrics.DECISION_OBSERVATION)
+              .hasLowCardinalityKeyValue("type", "REVOKED"));
     });
   }
 
