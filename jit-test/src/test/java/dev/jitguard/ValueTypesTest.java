@@ -343,8 +343,8 @@ class ValueTypesTest {
           .filter(m -> Modifier.isPublic(m.getModifiers()))
           .map(Method::getName).collect(Collectors.toSet());
 
-      assertThat(setters).containsExactlyInAnyOrder("justification", "ticket", "duration", "startAt", "uses", "action",
-          "build");
+      assertThat(setters).containsExactlyInAnyOrder("justification", "ticket", "duration", "startAt", "uses",
+          "amountLimit", "action", "build");
     }
   }
 

@@ -465,8 +465,8 @@ class PolicyDocumentsTest {
     assertProblem(only(e), "policy.yaml", 5, 5, "policies.payments.refund.maxDuraton",
         "unknown field \"maxDuraton\"; did you mean \"maxDuration\"? Accepted fields: eligible, deny, "
             + "defaultDuration, maxDuration, justification, ticket, autoApprove, approval, "
-            + "extensionRequiresApproval, expiryWarning, maxUses, maxStartDelay, breakGlass, denyMessage (an unknown "
-            + "field is an error so that a typo never silently weakens a rule)");
+            + "extensionRequiresApproval, expiryWarning, maxUses, maxAmount, maxStartDelay, breakGlass, denyMessage "
+            + "(an unknown field is an error so that a typo never silently weakens a rule)");
   }
 
   @Test

@@ -114,7 +114,7 @@ class ReloadingPolicyTest {
           file + ":5:18: policies.logs.read.maxDuration: must be positive and at most PT8784H, but was PT-1H",
           file + ":6:5: policies.logs.read.autoAprove: unknown field \"autoAprove\"; did you mean \"autoApprove\"? "
               + "Accepted fields: eligible, deny, defaultDuration, maxDuration, justification, ticket, autoApprove, "
-              + "approval, extensionRequiresApproval, expiryWarning, maxUses, maxStartDelay, breakGlass, "
+              + "approval, extensionRequiresApproval, expiryWarning, maxUses, maxAmount, maxStartDelay, breakGlass, "
               + "denyMessage (an unknown field is an error so that a typo never silently weakens a rule)");
       assertThat(policy.current()).isSameAs(good);
       assertThat(policy.version()).isEqualTo(good.version());
