@@ -17,6 +17,7 @@ import dev.jitguard.internal.jdbc.JdbcSupport;
 import dev.jitguard.internal.jdbc.JsonColumns;
 import dev.jitguard.spi.DuplicatePendingRequestException;
 import dev.jitguard.spi.GrantStore;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Transitions.</b> Every update is one conditional statement, {@code UPDATE ... WHERE id = ? AND version = ?}:
  * of two instances approving, denying, revoking or consuming the same version at once, the database lets exactly one
  * row update succeed, and the other gets {@code false}. The two writes that touch two records (a request with the
- * grant it produced) run in one transaction. Budgeted grants are consumed by the guard through
- * {@link #update(Grant, Grant)}, so each use is taken exactly once across instances.
+ * grant it produced) run in one transaction. Budgeted and metered grants are consumed by the guard through
+ * {@link #update(Grant, Grant)}, so each use is taken, and each amount spent, exactly once across instances; the store
+ * does no arithmetic and keeps amounts as exact decimal text (scale included).
  *
  * <p><b>One pending request per subject, privilege and action call</b> (the guard's rule: the same time-bound
  * elevation, or the same action name and argument digest) is enforced by a unique index in the schema, so two
@@ -90,14 +92,14 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   static final String ONE_PENDING_INDEX = "jitguard_requests_one_pending";
 
   private static final List<String> REQUEST_COLUMNS = List.of("id", "subject_id", "subject_groups",
-      "subject_attributes", "privilege", "justification", "ticket", "duration", "start_at", "uses", "action_name",
-      "action_digest", "action_preview", "status",
+      "subject_attributes", "privilege", "justification", "ticket", "duration", "start_at", "uses", "amount_limit",
+      "action_name", "action_digest", "action_preview", "status",
       "created_at", "expires_at", "approvals_required", "approver_groups", "approvals", "denials", "reminded_at",
       "escalated_at", "break_glass", "reviewed_at", "reviewed_by", "review_comment", "decided_at", "decided_by",
       "decision_reason", "decision_comment", "grant_id", "policy_version", "version");
   private static final List<String> GRANT_COLUMNS = List.of("id", "request_id", "subject_id", "privilege",
-      "status", "issued_at", "not_before", "expires_at", "cap_expires_at", "uses_granted", "uses_left", "action_name",
-      "action_digest", "approvers",
+      "status", "issued_at", "not_before", "expires_at", "cap_expires_at", "uses_granted", "uses_left", "amount_limit",
+      "amount_used", "action_name", "action_digest", "approvers",
       "ended_at", "ended_by", "end_reason", "policy_version", "version");
 
   /** Column name to its 1-based position in {@link #REQUEST_COLUMNS} (and so in every select of requests). */
@@ -515,6 +517,7 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
         stringOrNull(q.duration().map(Duration::toString).orElse(null)),
         millisOrNull(q.startAt().orElse(null)),
         q.uses().isPresent() ? (Object) q.uses().getAsInt() : new SqlNull(Types.INTEGER),
+        amountOrNull(q.amountLimit().orElse(null)),
         stringOrNull(q.action().map(ActionBinding::action).orElse(null)),
         stringOrNull(q.action().map(ActionBinding::argumentDigest).orElse(null)),
         stringOrNull(q.action().map(ActionBinding::preview).orElse(null)),
@@ -553,6 +556,8 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
         g.capExpiresAt().toEpochMilli(),
         g.usesGranted().orElse(0),
         g.usesLeft().orElse(0),
+        amountOrNull(g.amountLimit().orElse(null)),
+        amountOrNull(g.amountUsed().orElse(null)),
         stringOrNull(g.action().orElse(null)),
         stringOrNull(g.argumentDigest().orElse(null)),
         JsonColumns.strings(g.approvers()),
@@ -569,6 +574,18 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
 
   private static Object stringOrNull(@Nullable String s) {
     return s == null ? new SqlNull(Types.VARCHAR) : s;
+  }
+
+  /**
+   * An amount as text that {@code new BigDecimal(text)} reads back equal, scale included ({@code 250.00} stays
+   * {@code 250.00}): the plain decimal, or for a negative scale ({@code 1E+3}) the scientific form, whose plain
+   * decimal would come back with scale 0.
+   */
+  private static Object amountOrNull(@Nullable BigDecimal amount) {
+    if (amount == null) {
+      return new SqlNull(Types.VARCHAR);
+    }
+    return amount.scale() < 0 ? amount.toString() : amount.toPlainString();
   }
 
   /** A SQL NULL of a column type ({@link Types}). */
@@ -626,6 +643,10 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
       if (uses != null) {
         q.uses(uses);
       }
+      BigDecimal amountLimit = row.optionalAmount("amount_limit");
+      if (amountLimit != null) {
+        q.amountLimit(amountLimit);
+      }
       String actionName = row.optionalString("action_name");
       String actionDigest = row.optionalString("action_digest");
       String actionPreview = row.optionalString("action_preview");
@@ -682,6 +703,12 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
           .issuedAt(row.instant("issued_at"))
           .validity(row.instant("not_before"), row.instant("expires_at"), row.instant("cap_expires_at"))
           .uses(row.integer("uses_granted"), row.integer("uses_left"));
+      BigDecimal amountLimit = row.optionalAmount("amount_limit");
+      BigDecimal amountUsed = row.optionalAmount("amount_used");
+      if ((amountLimit == null) != (amountUsed == null)) {
+        throw new IllegalArgumentException("columns amount_limit and amount_used must be both set or both NULL");
+      }
+      b.amount(amountLimit, amountUsed); // the builder checks them as for any grant: limit positive, used within it
       String actionName = row.optionalString("action_name");
       String actionDigest = row.optionalString("action_digest");
       if (actionName != null || actionDigest != null) {
@@ -773,6 +800,20 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
     @Nullable Instant optionalInstant(String name) throws SQLException {
       Long v = optionalLong(name);
       return v == null ? null : Instant.ofEpochMilli(v);
+    }
+
+    /** An amount, exactly as written (same scale); its range is checked by the domain type it goes into. */
+    @Nullable BigDecimal optionalAmount(String name) throws SQLException {
+      String v = optionalString(name);
+      if (v == null) {
+        return null;
+      }
+      try {
+        return new BigDecimal(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("column " + name + " has " + quoteShort(v)
+            + ", which is not a decimal number");
+      }
     }
 
     Duration duration(String value, String name) {

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS jitguard_requests (
   duration           VARCHAR(64),           -- ISO-8601, for example PT30M
   start_at           BIGINT,
   uses               INTEGER,
+  amount_limit       VARCHAR(64),           -- requested total of a metered grant, exact decimal text (NULL: none)
   action_name        VARCHAR(200),          -- JIT action approval: the exact call asked for (NULL: none)
   action_digest      VARCHAR(64),           -- SHA-256 of the canonical arguments, 64 lowercase hex characters
   action_preview     VARCHAR,               -- what the approver sees
@@ -70,6 +71,8 @@ CREATE TABLE IF NOT EXISTS jitguard_grants (
   cap_expires_at BIGINT       NOT NULL,
   uses_granted   INTEGER      NOT NULL, -- 0 for a time-bound grant
   uses_left      INTEGER      NOT NULL,
+  amount_limit   VARCHAR(64),           -- a metered grant: the total its calls may spend, exact decimal text ...
+  amount_used    VARCHAR(64),           -- ... and what they spent so far (both NULL: not metered)
   action_name    VARCHAR(200),          -- an action grant: usable only for this action ... (NULL: none)
   action_digest  VARCHAR(64),           -- ... with these arguments (SHA-256 of the canonical arguments)
   approvers      VARCHAR      NOT NULL, -- JSON array of strings
@@ -80,8 +83,17 @@ CREATE TABLE IF NOT EXISTS jitguard_grants (
   version        BIGINT       NOT NULL,
   change_seq     BIGINT       DEFAULT NEXT VALUE FOR jitguard_grant_changes
                               ON UPDATE NEXT VALUE FOR jitguard_grant_changes NOT NULL,
-  CONSTRAINT jitguard_grants_action_whole CHECK ((action_name IS NULL) = (action_digest IS NULL))
+  CONSTRAINT jitguard_grants_action_whole CHECK ((action_name IS NULL) = (action_digest IS NULL)),
+  CONSTRAINT jitguard_grants_amount_whole CHECK ((amount_limit IS NULL) = (amount_used IS NULL))
 );
+
+-- Upgrades a database created before metered grants: CREATE TABLE IF NOT EXISTS leaves an existing table as it is,
+-- so the columns (and their constraint) are added here when missing, and left alone when present.
+ALTER TABLE jitguard_requests ADD COLUMN IF NOT EXISTS amount_limit VARCHAR(64);
+ALTER TABLE jitguard_grants ADD COLUMN IF NOT EXISTS amount_limit VARCHAR(64);
+ALTER TABLE jitguard_grants ADD COLUMN IF NOT EXISTS amount_used VARCHAR(64);
+ALTER TABLE jitguard_grants ADD CONSTRAINT IF NOT EXISTS jitguard_grants_amount_whole
+  CHECK ((amount_limit IS NULL) = (amount_used IS NULL));
 
 CREATE INDEX IF NOT EXISTS jitguard_grants_subject ON jitguard_grants (subject_id, privilege);
 CREATE INDEX IF NOT EXISTS jitguard_grants_request ON jitguard_grants (request_id);

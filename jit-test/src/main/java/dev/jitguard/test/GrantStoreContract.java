@@ -18,6 +18,7 @@ import dev.jitguard.Subject;
 import dev.jitguard.action.ActionBinding;
 import dev.jitguard.action.CanonicalArguments;
 import dev.jitguard.spi.GrantStore;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +63,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code update(expected, updated, grant)}) write both records or neither, and no reader ever sees one of the two
  * without the other; every update is a compare-and-set on the version, with the next version and the same id
  * required; lists select the right records and are snapshots; every field of a record survives the store (instants
- * at millisecond precision, optional values empty or present, empty text kept as empty text); and, with several
+ * at millisecond precision, optional values empty or present, empty text kept as empty text, amounts of metered
+ * grants exactly, scale included, and spent through the compare-and-set); and, with several
  * threads racing, exactly one compare-and-set wins each version step, no update is lost and no insert is lost.
  *
  * <p>The fixtures respect the rule a shared store should enforce, one pending request per subject, privilege and
@@ -883,6 +885,109 @@ public abstract class GrantStoreContract {
         .isEmpty());
   }
 
+  /**
+   * A request for a metered grant and the metered grant it produced keep their amounts exactly, scale included
+   * ({@code 250.00} comes back as {@code 250.00}, equal by {@link BigDecimal#equals}, not only by
+   * {@code compareTo}), through the request's insert and update, the paired write and the lists; nothing spent is
+   * zero. A request without an amount limit and an unmetered grant come back with no amounts.
+   */
+  @Test
+  public void roundTripMeteredGrantAndAmountLimitedRequestThenAmountsExactIncludingScale() {
+    BigDecimal limit = new BigDecimal("250.00");
+    ElevationRequest ask = ElevationRequest.builder(Subject.of("alice", "dev"), DB_PROD_WRITE)
+        .justification("FIN-7: refunds for the outage")
+        .duration(Duration.ofMinutes(30))
+        .amountLimit(limit)
+        .build();
+    RequestRecord v0 = pendingRequestFor(ask);
+    store.insert(v0);
+    assertThat(store.findRequest(v0.id())).hasValueSatisfying(found -> {
+      assertSameRequest(found, v0);
+      assertThat(found.request().amountLimit()).hasValueSatisfying(a -> {
+        assertThat(a).isEqualTo(limit);
+        assertThat(a.toPlainString()).isEqualTo("250.00");
+      });
+    });
+
+    GrantId grantId = GrantId.random();
+    RequestRecord v1 = approve(v0, "bob", grantId);
+    Grant metered = grantFor(v1, grantId).toBuilder().amount(limit, BigDecimal.ZERO).build();
+    assertThat(store.update(v0, v1, metered)).isTrue();
+
+    assertThat(store.findRequest(v0.id())).hasValueSatisfying(found -> {
+      assertSameRequest(found, v1);
+      assertThat(found.request().amountLimit().orElseThrow().toPlainString()).isEqualTo("250.00");
+    });
+    assertThat(store.findGrant(grantId)).hasValueSatisfying(found -> {
+      assertSameGrant(found, metered);
+      assertThat(found.isMetered()).isTrue();
+      assertThat(found.amountLimit()).hasValueSatisfying(a -> {
+        assertThat(a).isEqualTo(limit);
+        assertThat(a.toPlainString()).isEqualTo("250.00");
+      });
+      assertThat(found.amountUsed()).hasValueSatisfying(u -> {
+        assertThat(u).isEqualTo(BigDecimal.ZERO);
+        assertThat(u.toPlainString()).isEqualTo("0");
+      });
+      assertThat(found.amountLeft()).contains(limit);
+    });
+    assertThat(store.liveGrants("alice", DB_PROD_WRITE)).singleElement()
+        .satisfies(found -> assertSameGrant(found, metered));
+    assertThat(store.grantsFrom(v0.id())).singleElement().satisfies(found -> assertSameGrant(found, metered));
+
+    Issued unmetered = autoApproved("bob");
+    store.insert(unmetered.request(), unmetered.grant());
+    assertThat(store.findRequest(unmetered.request().id()).orElseThrow().request().amountLimit()).isEmpty();
+    assertThat(store.findGrant(unmetered.grant().id())).hasValueSatisfying(found -> {
+      assertSameGrant(found, unmetered.grant());
+      assertThat(found.isMetered()).isFalse();
+      assertThat(found.amountLimit()).isEmpty();
+      assertThat(found.amountUsed()).isEmpty();
+      assertThat(found.amountLeft()).isEmpty();
+    });
+  }
+
+  /**
+   * Spending from a metered grant is a compare-and-set like any other grant update: spending 40.50 from the stored
+   * version persists exactly; a second spend built on the same, now stale, version returns false and changes
+   * nothing (the 40.50 is not lost, the stale spend not added); spending the rest and consuming the grant persists
+   * too.
+   */
+  @Test
+  public void updateMeteredGrantWhenAmountSpentThenPersistedAndStaleSpendFalseAndUnchanged() {
+    BigDecimal limit = new BigDecimal("250.00");
+    Issued issued = autoApprovedMetered("alice", limit);
+    store.insert(issued.request(), issued.grant());
+    Grant v0 = issued.grant();
+    Grant spent = nextVersion(v0, b -> b.amount(limit, new BigDecimal("40.50")));
+
+    assertThat(store.update(v0, spent)).isTrue();
+
+    assertThat(store.findGrant(v0.id())).hasValueSatisfying(found -> {
+      assertSameGrant(found, spent);
+      assertThat(found.amountUsed().orElseThrow().toPlainString()).isEqualTo("40.50");
+      assertThat(found.amountLeft()).contains(new BigDecimal("209.50"));
+    });
+
+    Grant staleSpend = nextVersion(v0, b -> b.amount(limit, new BigDecimal("99.99")));
+    assertThat(store.update(v0, staleSpend)).isFalse();
+
+    assertThat(store.findGrant(v0.id())).hasValueSatisfying(found -> {
+      assertSameGrant(found, spent);
+      assertThat(found.version()).isEqualTo(1);
+      assertThat(found.amountUsed()).contains(new BigDecimal("40.50"));
+    });
+
+    Grant consumed = nextVersion(spent, b -> b.amount(limit, new BigDecimal("250.00"))
+        .status(GrantStatus.CONSUMED).ended(T0.plusSeconds(120), "alice", null));
+    assertThat(store.update(spent, consumed)).isTrue();
+    assertThat(store.findGrant(v0.id())).hasValueSatisfying(found -> {
+      assertSameGrant(found, consumed);
+      assertThat(found.amountLeft().orElseThrow().signum()).isZero();
+    });
+    assertThat(store.liveGrants()).isEmpty();
+  }
+
   // ----------------------------------------------------------------------------------------------- concurrency
 
   /**
@@ -1475,6 +1580,18 @@ public abstract class GrantStoreContract {
   }
 
   /**
+   * An auto-approved request and its active, time-bound, metered grant: nothing spent yet.
+   *
+   * @param subjectId the requester
+   * @param limit the total its calls may spend
+   * @return both, version 0
+   */
+  protected static Issued autoApprovedMetered(String subjectId, BigDecimal limit) {
+    Issued i = autoApproved(subjectId);
+    return new Issued(i.request(), i.grant().toBuilder().amount(limit, BigDecimal.ZERO).build());
+  }
+
+  /**
    * An auto-approved request and its SCHEDULED grant, starting a day after {@link #T0}.
    *
    * @param subjectId the requester
@@ -1557,6 +1674,8 @@ public abstract class GrantStoreContract {
     softly.assertThat(a.duration()).as("request.duration").isEqualTo(e.duration());
     softly.assertThat(a.startAt()).as("request.startAt").isEqualTo(e.startAt());
     softly.assertThat(a.uses()).as("request.uses").isEqualTo(e.uses());
+    softly.assertThat(a.amountLimit()).as("request.amountLimit (BigDecimal.equals: scale counts)")
+        .isEqualTo(e.amountLimit());
     softly.assertThat(a.action()).as("request.action").isEqualTo(e.action());
     softly.assertThat(actual.requesterId()).as("requesterId").isEqualTo(expected.requesterId());
     softly.assertThat(actual.privilege()).as("privilege").isEqualTo(expected.privilege());
@@ -1597,6 +1716,11 @@ public abstract class GrantStoreContract {
     softly.assertThat(actual.isBudgeted()).as("isBudgeted").isEqualTo(expected.isBudgeted());
     softly.assertThat(actual.usesGranted()).as("usesGranted").isEqualTo(expected.usesGranted());
     softly.assertThat(actual.usesLeft()).as("usesLeft").isEqualTo(expected.usesLeft());
+    softly.assertThat(actual.isMetered()).as("isMetered").isEqualTo(expected.isMetered());
+    softly.assertThat(actual.amountLimit()).as("amountLimit (BigDecimal.equals: scale counts)")
+        .isEqualTo(expected.amountLimit());
+    softly.assertThat(actual.amountUsed()).as("amountUsed (BigDecimal.equals: scale counts)")
+        .isEqualTo(expected.amountUsed());
     softly.assertThat(actual.isActionBound()).as("isActionBound").isEqualTo(expected.isActionBound());
     softly.assertThat(actual.action()).as("action").isEqualTo(expected.action());
     softly.assertThat(actual.argumentDigest()).as("argumentDigest").isEqualTo(expected.argumentDigest());

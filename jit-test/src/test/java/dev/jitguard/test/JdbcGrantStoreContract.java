@@ -29,8 +29,10 @@ import dev.jitguard.store.JdbcDialect;
 import dev.jitguard.store.JdbcGrantStore;
 import dev.jitguard.store.JdbcStoreException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
@@ -517,6 +519,134 @@ abstract class JdbcGrantStoreContract extends GrantStoreContract {
   }
 
   @Test
+  void findWhenAmountColumnIsCorruptThenJdbcStoreExceptionNamingColumnAndNoPartialRecord() {
+    BigDecimal limit = new BigDecimal("250.00");
+    Issued notANumber = autoApprovedMetered("alice", limit);
+    Issued overspent = autoApprovedMetered("bob", limit);
+    Issued negativeLimit = autoApprovedMetered("carol", limit);
+    for (Issued i : List.of(notANumber, overspent, negativeLimit)) {
+      store().insert(i.request(), i.grant());
+    }
+    RequestRecord badRequest = pendingRequestFor(ElevationRequest.builder(Subject.of("dave", "dev"), DB_PROD_WRITE)
+        .amountLimit(limit).build());
+    store().insert(badRequest);
+    execute(dataSource, "UPDATE jitguard_grants SET amount_used = 'abc' WHERE id = ?",
+        notANumber.grant().id().value());
+    execute(dataSource, "UPDATE jitguard_grants SET amount_used = '250.01' WHERE id = ?",
+        overspent.grant().id().value());
+    execute(dataSource, "UPDATE jitguard_grants SET amount_limit = '-5' WHERE id = ?",
+        negativeLimit.grant().id().value());
+    execute(dataSource, "UPDATE jitguard_requests SET amount_limit = '12,50' WHERE id = ?", badRequest.id().value());
+
+    assertThatThrownBy(() -> store().findGrant(notANumber.grant().id())).isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("jitguard_grants").hasMessageContaining(notANumber.grant().id().value())
+        .hasMessageContaining("amount_used").hasMessageContaining("\"abc\"");
+    assertThatThrownBy(() -> store().findGrant(overspent.grant().id())).isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining(overspent.grant().id().value()).hasMessageContaining("amountUsed 250.01");
+    assertThatThrownBy(() -> store().findGrant(negativeLimit.grant().id())).isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining(negativeLimit.grant().id().value()).hasMessageContaining("amountLimit");
+    assertThatThrownBy(() -> store().findRequest(badRequest.id())).isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("jitguard_requests").hasMessageContaining("amount_limit")
+        .hasMessageContaining("\"12,50\"");
+    assertThatThrownBy(() -> store().liveGrants()).isInstanceOf(JdbcStoreException.class);
+    assertThatThrownBy(() -> store().requestsBy("dave")).isInstanceOf(JdbcStoreException.class);
+  }
+
+  @Test
+  void writeWhenAmountColumnsHalfSetThenRejectedByTheSchema() {
+    Issued metered = autoApprovedMetered("alice", new BigDecimal("250.00"));
+    Issued unmetered = autoApproved("bob");
+    store().insert(metered.request(), metered.grant());
+    store().insert(unmetered.request(), unmetered.grant());
+
+    assertThatThrownBy(() -> execute(dataSource, "UPDATE jitguard_grants SET amount_used = NULL WHERE id = ?",
+        metered.grant().id().value())).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> execute(dataSource, "UPDATE jitguard_grants SET amount_limit = '5' WHERE id = ?",
+        unmetered.grant().id().value())).isInstanceOf(IllegalStateException.class);
+
+    assertThat(store().findGrant(metered.grant().id())).hasValueSatisfying(g -> assertSameGrant(g, metered.grant()));
+    assertThat(store().findGrant(unmetered.grant().id()))
+        .hasValueSatisfying(g -> assertSameGrant(g, unmetered.grant()));
+  }
+
+  /**
+   * Amounts whose plain decimal text would not read back equal keep their scale too: a negative scale
+   * ({@code 1E+3}, which as plain text would come back as {@code 1000}, scale 0), a tiny amount and a fraction longer
+   * than the ten places an amount may use, in trailing zeros. Plain amounts are stored as plain text, so SQL reports
+   * can read them.
+   */
+  @Test
+  void roundTripWhenAmountHasNegativeScaleOrLongFractionThenExact() {
+    BigDecimal negativeScale = new BigDecimal("1E+3");
+    BigDecimal tiny = new BigDecimal("0.00000010");
+    BigDecimal trailingZeros = new BigDecimal("250.0000000000000000000000");
+    Issued issued = autoApproved("alice");
+    Grant grant = issued.grant().toBuilder().amount(negativeScale, tiny).build();
+    RequestRecord request = pendingRequestFor(ElevationRequest.builder(Subject.of("bob", "dev"), DB_PROD_WRITE)
+        .amountLimit(trailingZeros).build());
+    store().insert(issued.request(), grant);
+    store().insert(request);
+
+    assertThat(store().findGrant(grant.id())).hasValueSatisfying(g -> {
+      assertSameGrant(g, grant);
+      assertThat(g.amountLimit().orElseThrow().scale()).isEqualTo(-3);
+      assertThat(g.amountUsed().orElseThrow().scale()).isEqualTo(8);
+    });
+    assertThat(store().findRequest(request.id())).hasValueSatisfying(r -> {
+      assertSameRequest(r, request);
+      assertThat(r.request().amountLimit().orElseThrow().toPlainString()).isEqualTo("250.0000000000000000000000");
+    });
+    assertThat(column("jitguard_grants", "amount_used", grant.id().value())).isEqualTo("0.00000010");
+    assertThat(column("jitguard_requests", "amount_limit", request.id().value()))
+        .isEqualTo("250.0000000000000000000000");
+  }
+
+  /**
+   * A database created before metered grants (the tables without the amount columns and their constraint) is
+   * upgraded by the next start with {@code createSchema(true)}: the columns and the constraint are added, the
+   * existing rows read as unmetered, and metered grants round-trip.
+   */
+  @Test
+  void createSchemaWhenTablesPredateMeteredGrantsThenAmountColumnsAdded() {
+    Issued old = autoApproved("alice");
+    store().insert(old.request(), old.grant());
+    execute(dataSource, "ALTER TABLE jitguard_grants DROP CONSTRAINT jitguard_grants_amount_whole");
+    execute(dataSource, "ALTER TABLE jitguard_grants DROP COLUMN amount_used");
+    execute(dataSource, "ALTER TABLE jitguard_grants DROP COLUMN amount_limit");
+    execute(dataSource, "ALTER TABLE jitguard_requests DROP COLUMN amount_limit");
+    assertThatThrownBy(() -> store().findGrant(old.grant().id())).isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("does not fit the schema");
+
+    JdbcGrantStore upgraded = shared();
+
+    assertThat(upgraded.findGrant(old.grant().id())).hasValueSatisfying(g -> {
+      assertSameGrant(g, old.grant());
+      assertThat(g.isMetered()).isFalse();
+    });
+    assertThat(upgraded.findRequest(old.request().id())).hasValueSatisfying(r -> assertSameRequest(r, old.request()));
+    Issued metered = autoApprovedMetered("bob", new BigDecimal("250.00"));
+    upgraded.insert(metered.request(), metered.grant());
+    assertThat(upgraded.findGrant(metered.grant().id()))
+        .hasValueSatisfying(g -> assertSameGrant(g, metered.grant()));
+    assertThatThrownBy(() -> execute(dataSource, "UPDATE jitguard_grants SET amount_used = NULL WHERE id = ?",
+        metered.grant().id().value())).isInstanceOf(IllegalStateException.class);
+    shared(); // and the upgraded schema runs the script again without change
+  }
+
+  private String column(String table, String column, String id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM " + table + " WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).as("row %s in %s", id, table).isTrue();
+        return rs.getString(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void operationsWhenDatabaseUnreachableThenJdbcStoreExceptionSayingSo() {
     JdbcGrantStore down = JdbcGrantStore.builder(unreachable()).dialect(dialect()).build();
     Issued issued = autoApproved("alice");
@@ -605,6 +735,46 @@ abstract class JdbcGrantStoreContract extends GrantStoreContract {
           .reason()).isEqualTo(ReasonCode.STORE_FAILURE);
       broken.set(false);
       assertThat(guard.check(alice, DB_PROD_WRITE)).isInstanceOf(Decision.Granted.class);
+    }
+  }
+
+  /**
+   * A metered grant whose spent amount was corrupted in the database ({@code amount_used = 'abc'}) is never used:
+   * once the guard reads the row again (after its staleness bound), a check with an amount is denied with
+   * {@code STORE_FAILURE}, nothing is written over the corrupt value, and the grant works again once the row is
+   * fixed.
+   */
+  @Test
+  void guardWhenAmountUsedColumnIsCorruptThenCheckWithAmountDeniesWithStoreFailure() {
+    Policy policy = Policy.builder().version("jdbc-metered")
+        .privilege("db.prod.write", rule -> rule.eligibleGroups("dev").approverGroups("dba").approvals(1)
+            .maxAmount(new BigDecimal("100.00")).defaultDuration(Duration.ofMinutes(30))
+            .maxDuration(Duration.ofHours(1)))
+        .build();
+    TestClock clock = TestClock.create();
+    Subject alice = Subject.of("alice", "dev");
+    BigDecimal ten = new BigDecimal("10.00");
+    try (PrivilegeGuard guard = guard(policy, store(), clock)) {
+      guard.request(ElevationRequest.builder(alice, DB_PROD_WRITE).justification("FIN-1: refunds").build());
+      RequestId requestId = store().requestsBy("alice").get(0).id();
+      Decision approved = guard.approve(requestId, Subject.of("bob", "dba"), "ok");
+      assertThat(approved).isInstanceOf(Decision.Granted.class);
+      Grant grant = ((Decision.Granted) approved).grant();
+      assertThat(grant.amountLimit()).contains(new BigDecimal("100.00"));
+      assertThat(guard.check(alice, DB_PROD_WRITE, ten)).isInstanceOf(Decision.Granted.class);
+      assertThat(store().findGrant(grant.id()).orElseThrow().amountUsed()).contains(ten);
+
+      execute(dataSource, "UPDATE jitguard_grants SET amount_used = 'abc' WHERE id = ?", grant.id().value());
+      clock.advance(Duration.ofSeconds(2)); // past the default staleness bound: the guard reads the row again
+
+      assertThat(guard.check(alice, DB_PROD_WRITE, ten).reason()).isEqualTo(ReasonCode.STORE_FAILURE);
+      assertThat(guard.check(alice, DB_PROD_WRITE, BigDecimal.ZERO).reason()).isEqualTo(ReasonCode.STORE_FAILURE);
+      assertThat(guard.check(alice, DB_PROD_WRITE).reason()).isEqualTo(ReasonCode.STORE_FAILURE);
+      assertThat(column("jitguard_grants", "amount_used", grant.id().value())).isEqualTo("abc");
+
+      execute(dataSource, "UPDATE jitguard_grants SET amount_used = '10.00' WHERE id = ?", grant.id().value());
+      assertThat(guard.check(alice, DB_PROD_WRITE, ten)).isInstanceOf(Decision.Granted.class);
+      assertThat(store().findGrant(grant.id()).orElseThrow().amountUsed()).contains(new BigDecimal("20.00"));
     }
   }
 

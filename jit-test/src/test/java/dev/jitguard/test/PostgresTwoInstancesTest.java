@@ -7,6 +7,7 @@ import dev.jitguard.Consistency;
 import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.Grant;
+import dev.jitguard.GrantStatus;
 import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.ReasonCode;
@@ -19,6 +20,7 @@ import dev.jitguard.spi.AuditSink;
 import dev.jitguard.store.JdbcGrantStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +49,8 @@ import org.junit.jupiter.api.Timeout;
  * system clock. What one approves the other uses; what one revokes the other denies, and how long that takes is
  * measured (figures printed and written to {@code target/postgres-revocation-propagation.txt}); strict mode denies
  * at the very next check; 64 threads on both instances take a single-use action grant exactly once, round after
- * round; a restarted instance sees every grant and pending request; a database that goes away denies with
- * {@code STORE_FAILURE}.
+ * round, and spend a metered grant exactly up to its limit; a restarted instance sees every grant and pending
+ * request; a database that goes away denies with {@code STORE_FAILURE}.
  *
  * <p>No sleeps: waiting is a bounded polling loop; the propagation measurement parks 50 microseconds between checks so
  * that it does not starve the notification thread and the database of the machine's two cores.
@@ -60,19 +62,25 @@ class PostgresTwoInstancesTest {
   private static final int REPETITIONS = 20;
   private static final int CONSUMERS = 64;
   private static final int ROUNDS = 50;
+  private static final int METERED_ROUNDS = 50;
   /** Where the measured figures go, one line per measurement, besides standard output. */
   private static final Path FIGURES = Path.of("target", "postgres-revocation-propagation.txt");
 
   private static final Privilege DB_WRITE = Privilege.of("db.prod.write");
   private static final Privilege ERASE = Privilege.of("customers.erase");
+  private static final Privilege REFUND = Privilege.of("payments.refund");
+  private static final BigDecimal MAX_REFUNDS = new BigDecimal("100.00");
   private static final Subject BOB = Subject.of("bob", "dba");
   private static final Subject PAT = Subject.of("pat", "privacy");
   private static final Subject SAM = Subject.of("sam", "support");
+  private static final Subject FIONA = Subject.of("fiona", "finance");
   private static final Policy POLICY = Policy.builder().version("two-instances")
       .privilege("db.prod.write", r -> r.eligibleGroups("dev").approverGroups("dba").approvals(1)
           .defaultDuration(Duration.ofMinutes(30)).maxDuration(Duration.ofHours(1)))
       .privilege("customers.erase", r -> r.eligibleGroups("support").approverGroups("privacy").approvals(1)
           .maxUses(10).pendingTtl(Duration.ofHours(1)))
+      .privilege("payments.refund", r -> r.eligibleGroups("support").approverGroups("finance").approvals(1)
+          .maxAmount(MAX_REFUNDS).defaultDuration(Duration.ofMinutes(30)).maxDuration(Duration.ofHours(1)))
       .build();
 
   private final String schema = Databases.newPostgresSchema();
@@ -382,6 +390,74 @@ class PostgresTwoInstancesTest {
     }
     assertThat(denials).isSubsetOf(ReasonCode.GRANT_CONSUMED, ReasonCode.NO_GRANT)
         .contains(ReasonCode.GRANT_CONSUMED);
+  }
+
+  /**
+   * {@value #CONSUMERS} threads, half on each instance, each spend 10.00 at the same moment from one metered grant
+   * of 100.00 issued on instance A, {@value #METERED_ROUNDS} rounds, a new grant each round: exactly ten checks are
+   * granted every round, and they saw the spent total go 10.00, 20.00, ... 100.00, each step once (nothing spent
+   * twice, nothing lost); every other thread is denied for the amount or as consumed, never a store failure; the
+   * stored grant ends CONSUMED with exactly 100.00 spent.
+   *
+   * @throws Exception if a racing thread fails or does not finish in time
+   */
+  @Test
+  void meteredGrantSpentByThreadsOnBothInstancesThenExactlyTheLimitGrantedEveryRound() throws Exception {
+    Instance a = instance(Consistency.cached(BOUND), 16);
+    Instance b = instance(Consistency.cached(BOUND), 16);
+    BigDecimal ten = new BigDecimal("10.00");
+    List<Subject> payers = new ArrayList<>();
+    List<Grant> grants = new ArrayList<>();
+    List<Set<BigDecimal>> spentSeen = new ArrayList<>();
+    for (int round = 0; round < METERED_ROUNDS; round++) {
+      Subject payer = Subject.of("payer-" + round, "support");
+      Grant grant = granted(a.guard().approve(pendingId(a.guard().request(ElevationRequest.builder(payer, REFUND)
+          .justification("FIN-" + round + ": refunds after the outage").build())), FIONA, "ok"));
+      assertThat(grant.amountLimit()).contains(MAX_REFUNDS);
+      assertThat(grant.amountUsed()).contains(BigDecimal.ZERO);
+      for (Instance i : List.of(a, b)) { // a plain check never spends a metered grant (and warms both caches)
+        assertThat(i.guard().check(payer, REFUND).reason()).isEqualTo(ReasonCode.AMOUNT_REQUIRED);
+      }
+      payers.add(payer);
+      grants.add(grant);
+      spentSeen.add(ConcurrentHashMap.newKeySet());
+    }
+    AtomicIntegerArray winners = new AtomicIntegerArray(METERED_ROUNDS);
+    Set<ReasonCode> denials = ConcurrentHashMap.newKeySet();
+    CyclicBarrier barrier = new CyclicBarrier(CONSUMERS);
+
+    Race.run(CONSUMERS, thread -> {
+      PrivilegeGuard mine = (thread % 2 == 0 ? a : b).guard();
+      for (int round = 0; round < METERED_ROUNDS; round++) {
+        Race.await(barrier);
+        Decision d = mine.check(payers.get(round), REFUND, ten);
+        if (d.isGranted()) {
+          winners.incrementAndGet(round);
+          spentSeen.get(round).add(((Decision.Granted) d).grant().amountUsed().orElseThrow());
+        } else {
+          denials.add(d.reason());
+        }
+      }
+    });
+
+    List<BigDecimal> steps = new ArrayList<>();
+    for (int k = 1; k <= 10; k++) {
+      steps.add(ten.multiply(BigDecimal.valueOf(k)));
+    }
+    for (int round = 0; round < METERED_ROUNDS; round++) {
+      assertThat(winners.get(round)).as("granted checks in round %d", round).isEqualTo(10);
+      assertThat(spentSeen.get(round)).as("spent totals seen in round %d", round)
+          .containsExactlyInAnyOrderElementsOf(steps);
+      Grant stored = b.store().findGrant(grants.get(round).id()).orElseThrow();
+      assertThat(stored.storedStatus()).isEqualTo(GrantStatus.CONSUMED);
+      assertThat(stored.amountUsed()).hasValueSatisfying(u -> {
+        assertThat(u).isEqualTo(MAX_REFUNDS);
+        assertThat(u.toPlainString()).isEqualTo("100.00");
+      });
+      assertThat(stored.version()).isEqualTo(10);
+      assertThat(a.guard().check(payers.get(round), REFUND, ten).reason()).isEqualTo(ReasonCode.GRANT_CONSUMED);
+    }
+    assertThat(denials).isSubsetOf(ReasonCode.AMOUNT_EXCEEDED, ReasonCode.GRANT_CONSUMED);
   }
 
   /**
