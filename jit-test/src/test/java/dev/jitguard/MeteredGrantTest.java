@@ -279,6 +279,24 @@ class MeteredGrantTest {
   }
 
   @Test
+  void meteredActionWithoutABudgetOfUsesRunsAsOftenAsTheAmountAllows() {
+    try (TestGuards.Setup t = TestGuards.inMemory(POLICY)) {
+      PrivilegeGuard guard = t.guard();
+      ActionBinding order = ActionBinding.of("refunds.partial", "order-4713");
+      RequestId id = pendingId(guard.request(ElevationRequest.builder(ALICE, PARTIAL).justification(JUSTIFICATION)
+          .action(order).amountLimit(amount("30")).build()));
+      Grant grant = granted(guard.approve(id, BOB, "ok"));
+      assertThat(grant.isBudgeted()).isFalse();
+
+      for (int i = 0; i < 2; i++) {
+        granted(guard.checkAction(ALICE, PARTIAL, order, amount("10")));
+      }
+      assertThat(guard.requireAction(ALICE, PARTIAL, order, amount("10")).storedStatus())
+          .isEqualTo(GrantStatus.CONSUMED);
+    }
+  }
+
+  @Test
   void aBudgetOfUsesEndsAMeteredGrantToo() {
     try (TestGuards.Setup t = TestGuards.inMemory(POLICY)) {
       PrivilegeGuard guard = t.guard();

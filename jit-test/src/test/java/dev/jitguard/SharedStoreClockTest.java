@@ -29,7 +29,7 @@ class SharedStoreClockTest {
       .build();
 
   /** One store shared by two "instances", each seeing the database's clock at its own offset. */
-  private static final class SharedView extends ForwardingGrantStore {
+  private static class SharedView extends ForwardingGrantStore {
     private volatile long offset;
 
     SharedView(GrantStore shared, long offset) {
@@ -97,6 +97,38 @@ class SharedStoreClockTest {
       Grant g = granted(guard.approve(pendingId(guard.request(ask(ALICE, DB_WRITE).build())), BOB, "ok"));
 
       assertThat(g.notBefore()).isEqualTo(host.instant());
+    }
+  }
+
+  /** A view whose clock measurement fails once the database is "down". */
+  private static final class FlakyView extends SharedView {
+    private volatile boolean down;
+
+    FlakyView(GrantStore shared, long offset) {
+      super(shared, offset);
+    }
+
+    @Override
+    public OptionalLong clockOffsetMillis() {
+      if (down) {
+        throw new IllegalStateException("database down");
+      }
+      return super.clockOffsetMillis();
+    }
+  }
+
+  @Test
+  void failedMeasurementKeepsTheLastCorrection() {
+    GrantStore database = GrantStore.inMemory();
+    TestClock host = TestClock.create();
+    FlakyView view = new FlakyView(database, 3_000);
+    try (PrivilegeGuard guard = guard(view, host)) {
+      view.down = true;
+      guard.runMaintenance();
+
+      Grant g = granted(guard.approve(pendingId(guard.request(ask(ALICE, DB_WRITE).build())), BOB, "ok"));
+
+      assertThat(g.notBefore()).isEqualTo(host.instant().plusSeconds(3));
     }
   }
 

@@ -1153,8 +1153,6 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     if (duration.compareTo(rule.maxDuration()) > 0) {
       duration = rule.maxDuration(); // the rule may have tightened since the request was made
     }
-    // An action grant is for one call unless the request asked for more.
-    int uses = request.uses().orElse(request.action().isPresent() ? 1 : 0);
     Grant.Builder b = Grant.builder(GrantId.random(), requestId);
     request.action().ifPresent(a -> b.action(a.action(), a.argumentDigest()));
     // A metered privilege meters every grant: the request's limit, or the rule's maximum (which also caps a request
@@ -1164,6 +1162,9 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     if (max != null && (limit == null || limit.compareTo(max) > 0)) {
       limit = max;
     }
+    // An action grant is for one call unless the request asked for more, or it is metered: then the amount is its
+    // budget, spent across as many calls as it takes.
+    int uses = request.uses().orElse(request.action().isPresent() && limit == null ? 1 : 0);
     if (limit != null) {
       b.amount(limit, BigDecimal.ZERO);
     }

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -383,6 +384,38 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   }
 
   // --------------------------------------------------------------------------------------- sharing and closing
+
+  /**
+   * How far the database's clock is ahead of this host's, from one query: the database's time minus the midpoint of
+   * this host's clock read before and after it (so the uncertainty is half the round trip). The guard decides time by
+   * the database's clock when the two differ by more than {@link dev.jitguard.Consistency#CLOCK_TOLERANCE_MILLIS}
+   * ms. PostgreSQL answers with {@code clock_timestamp()}, H2 with {@code CURRENT_TIMESTAMP}.
+   *
+   * @return the offset in milliseconds
+   * @throws JdbcStoreException if the database cannot be read
+   */
+  @Override
+  public OptionalLong clockOffsetMillis() {
+    String sql = dialect == JdbcDialect.POSTGRESQL
+        ? "SELECT CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)"
+        : "SELECT DATEDIFF('MILLISECOND', TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP(3))";
+    try {
+      return jdbc.read(c -> {
+        try (PreparedStatement ps = jdbc.prepare(c, sql)) {
+          long before = System.currentTimeMillis();
+          try (ResultSet rs = ps.executeQuery()) {
+            long after = System.currentTimeMillis();
+            if (!rs.next()) {
+              throw new SQLException("the database returned no time");
+            }
+            return OptionalLong.of(rs.getLong(1) - (before + after) / 2);
+          }
+        }
+      });
+    } catch (SQLException e) {
+      throw jdbc.failure("read the database's clock", e);
+    }
+  }
 
   /** @return true: the database is shared by every instance that uses it */
   @Override

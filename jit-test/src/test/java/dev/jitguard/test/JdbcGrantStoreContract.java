@@ -177,6 +177,26 @@ abstract class JdbcGrantStoreContract extends GrantStoreContract {
   }
 
   @Test
+  void clockOffsetWhenDatabaseRunsOnThisHostThenMeasuredWithinTheTolerance() {
+    JdbcGrantStore store = shared();
+
+    // The database runs on this machine: same clock, so the measured offset is noise (well under the tolerance
+    // beyond which the guard would correct its time), and two measurements agree.
+    long first = store.clockOffsetMillis().orElseThrow();
+    long second = store.clockOffsetMillis().orElseThrow();
+    assertThat(Math.abs(first)).isLessThanOrEqualTo(dev.jitguard.Consistency.CLOCK_TOLERANCE_MILLIS);
+    assertThat(Math.abs(second - first)).isLessThanOrEqualTo(dev.jitguard.Consistency.CLOCK_TOLERANCE_MILLIS);
+  }
+
+  @Test
+  void clockOffsetWhenDatabaseUnreachableThenJdbcStoreException() {
+    JdbcGrantStore down = JdbcGrantStore.builder(unreachable()).dialect(dialect()).build();
+
+    assertThatThrownBy(down::clockOffsetMillis).isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("read the database's clock");
+  }
+
+  @Test
   void createSchemaWhenRunAgainOnExistingTablesThenNothingLostAndNothingFails() {
     Issued issued = autoApproved("alice");
     store().insert(issued.request(), issued.grant());
