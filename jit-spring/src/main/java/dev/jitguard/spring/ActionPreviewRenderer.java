@@ -18,7 +18,8 @@ public interface ActionPreviewRenderer {
    *
    * @param action the action name, {@code <class simple name>.<method name>}
    * @param method the method (on the target class)
-   * @param arguments the arguments, as they are at the check
+   * @param arguments the arguments, as they are at the check; for a metered action
+   *     ({@code @RequiresElevation(amount = ...)}) without the amount, which the approval does not cover
    * @return printable text, at most 2000 characters; null for the default preview
    */
   @Nullable String preview(String action, Method method, List<@Nullable Object> arguments);

@@ -7,6 +7,8 @@ import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.Subject;
+import dev.jitguard.internal.Amounts;
+import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,6 +96,52 @@ public final class ElevationChecks {
    */
   public Grant require(Privilege privilege) {
     Decision d = check(privilege);
+    if (d instanceof Decision.Granted g) {
+      return g.grant();
+    }
+    throw new ElevationRequiredException(d);
+  }
+
+  /**
+   * Decides whether the current subject may make a call that spends {@code amount} of a metered privilege, and counts
+   * it if so (see {@link PrivilegeGuard#check(Subject, Privilege, BigDecimal)}).
+   *
+   * @param privilege the privilege name
+   * @param amount what the call spends: zero or positive
+   * @return granted (the amount counted), or denied
+   * @throws dev.jitguard.InvalidInputException if the name is malformed or the amount null, negative or out of range
+   */
+  public Decision check(String privilege, BigDecimal amount) {
+    return check(privilege(privilege), amount);
+  }
+
+  /**
+   * Like {@link #check(String, BigDecimal)}.
+   *
+   * @param privilege the privilege
+   * @param amount what the call spends: zero or positive
+   * @return granted (the amount counted), or denied
+   * @throws dev.jitguard.InvalidInputException if the amount is null, negative or out of range
+   */
+  public Decision check(Privilege privilege, BigDecimal amount) {
+    Objects.requireNonNull(privilege, "privilege cannot be null");
+    Amounts.callAmount("amount", amount); // refused whoever calls, before anything is asked or counted
+    Subject subject = resolve(subjects);
+    Decision d = subject == null ? noSubject(privilege) : guard.check(subject, privilege, amount);
+    notify(listener, privilege, d);
+    return d;
+  }
+
+  /**
+   * Like {@link #check(String, BigDecimal)} but throws on denial.
+   *
+   * @param privilege the privilege name
+   * @param amount what the call spends
+   * @return the grant that allows the call, with the amount counted
+   * @throws ElevationRequiredException carrying the denial
+   */
+  public Grant require(String privilege, BigDecimal amount) {
+    Decision d = check(privilege, amount);
     if (d instanceof Decision.Granted g) {
       return g.grant();
     }

@@ -1,5 +1,6 @@
 package dev.jitguard.examples.backoffice;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -37,6 +38,27 @@ public class BackOfficeController {
   @PostMapping("/payments/refunds")
   public ResponseEntity<?> refund(@RequestBody RefundRequest request) {
     return refunds.refund(request.order(), request.amountCents())
+        .<ResponseEntity<?>>map(r -> ResponseEntity.status(HttpStatus.CREATED).body(r))
+        .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
+            .body(Map.of("error", "no such order")));
+  }
+
+  /** What a refund from the budget asks for: the amount is a decimal (JSON string or number), read exactly. */
+  public record BudgetRefundRequest(String order, BigDecimal amount) { }
+
+  /**
+   * Refunds part of an order from the caller's refund budget (a metered elevation).
+   *
+   * @param request order and amount
+   * @return 201 with the refund, 404 if the order does not exist, 400 if the amount has more than two decimal places
+   */
+  @PostMapping("/payments/budget-refunds")
+  public ResponseEntity<?> refundFromBudget(@RequestBody BudgetRefundRequest request) {
+    BigDecimal amount = request.amount();
+    if (amount != null && amount.stripTrailingZeros().scale() > 2) {
+      return ResponseEntity.badRequest().body(Map.of("error", "amount has more than two decimal places"));
+    }
+    return refunds.refundFromBudget(request.order(), amount)
         .<ResponseEntity<?>>map(r -> ResponseEntity.status(HttpStatus.CREATED).body(r))
         .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
             .body(Map.of("error", "no such order")));

@@ -1,12 +1,16 @@
 package dev.jitguard.examples.backoffice;
 
 import dev.jitguard.annotation.RequiresElevation;
+import java.math.BigDecimal;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Refunds: the operation that needs a time-bound elevation. */
+/**
+ * Refunds: with a time-bound elevation ({@code payments.refund}), or from a refund budget
+ * ({@code payments.refund-budget}, a metered elevation: its refunds may spend an approved total together).
+ */
 @Service
 public class RefundService {
   private final JdbcClient jdbc;
@@ -30,6 +34,27 @@ public class RefundService {
   @Transactional
   @RequiresElevation("payments.refund")
   public Optional<Refund> refund(String orderId, long amountCents) {
+    return insert(orderId, amountCents);
+  }
+
+  /**
+   * Refunds part of an order from a refund budget. Runs only while the caller holds a metered elevation of
+   * {@code payments.refund-budget} with at least {@code amount} left; the amount is then spent from it, and the
+   * elevation is used up when nothing is left. A refund past what is left is refused (403
+   * {@code AMOUNT_EXCEEDED}, with what is left) before the transaction opens; a negative amount too (400).
+   *
+   * @param orderId the order
+   * @param amount how much, in the order's currency (at most two decimal places: the controller checks that before
+   *     calling, because the amount is spent from the elevation before this method runs)
+   * @return the refund, or empty if the order does not exist
+   */
+  @Transactional
+  @RequiresElevation(value = "payments.refund-budget", amount = "amount")
+  public Optional<Refund> refundFromBudget(String orderId, BigDecimal amount) {
+    return insert(orderId, amount.movePointRight(2).longValueExact());
+  }
+
+  private Optional<Refund> insert(String orderId, long amountCents) {
     Integer orders = jdbc.sql("select count(*) from orders where id = ?").param(orderId).query(Integer.class)
         .single();
     if (orders == 0) {

@@ -23,10 +23,13 @@ class PolicyFileExampleTest {
 
     assertThat(policy.version()).matches("payments-2026-11#[0-9a-f]{12}");
     assertThat(policy.rules().keySet()).extracting(PrivilegePattern::value)
-        .containsExactly("payments.refund", "customers.erase", "payments.*", "logs.read");
+        .containsExactly("payments.refund", "payments.refund-budget", "customers.erase", "payments.*", "logs.read");
     assertThat(policy.rules().get(PrivilegePattern.of("customers.erase")).stageMode()).isEqualTo(StageMode.ALL);
     assertThat(policy.rules().get(PrivilegePattern.of("payments.refund")).escalationGroups())
         .containsExactly("finance-managers");
+    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund-budget")).maxAmount())
+        .contains(new java.math.BigDecimal("500.00"));
+    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund")).maxAmount()).isEmpty();
   }
 
   @Test

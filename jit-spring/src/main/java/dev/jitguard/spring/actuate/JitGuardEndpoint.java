@@ -100,6 +100,10 @@ public class JitGuardEndpoint {
         m.put("status", status.name());
         m.put("notBefore", g.notBefore().toString());
         m.put("expiresAt", g.expiresAt().toString());
+        if (g.isMetered()) {
+          m.put("amountLimit", g.amountLimit().orElseThrow().toPlainString());
+          m.put("amountLeft", g.amountLeft().orElseThrow().toPlainString());
+        }
         m.put("approvers", g.approvers());
         active.add(m);
       }

@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code @RequiresElevation} means for one method of one target class, as resolved once by
- * {@link ElevationAttributeResolver} and cached: not guarded, guarded (synchronously or through a returned future),
- * or a declaration that cannot be enforced (which fails the application at start-up and denies if ever reached).
+ * {@link ElevationAttributeResolver} and cached: not guarded, guarded (synchronously or through a returned future;
+ * bound to the call's arguments for action approval; spending the amount of one parameter when metered), or a
+ * declaration that cannot be enforced (which fails the application at start-up and denies if ever reached).
  * Immutable.
  */
 public final class ElevationAttribute {
@@ -26,7 +27,7 @@ public final class ElevationAttribute {
     INVALID
   }
 
-  static final ElevationAttribute NONE = new ElevationAttribute(Kind.NONE, null, "", null, null);
+  static final ElevationAttribute NONE = new ElevationAttribute(Kind.NONE, null, "", null, null, -1, null);
 
   private final Kind kind;
   private final @Nullable Privilege privilege;
@@ -34,11 +35,15 @@ public final class ElevationAttribute {
   private final @Nullable String problem;
   private final Decision.@Nullable Denied noSubject;
   private final @Nullable String actionName;
+  private final int amountIndex;
+  private final @Nullable String amountParameter;
 
   private ElevationAttribute(Kind kind, @Nullable Privilege privilege, String source, @Nullable String problem,
-      @Nullable String actionName) {
+      @Nullable String actionName, int amountIndex, @Nullable String amountParameter) {
     this.kind = kind;
     this.actionName = actionName;
+    this.amountIndex = amountIndex;
+    this.amountParameter = amountParameter;
     this.privilege = privilege;
     this.source = source;
     this.problem = problem;
@@ -47,12 +52,40 @@ public final class ElevationAttribute {
 
   static ElevationAttribute guarded(Privilege privilege, boolean future, String source,
       @Nullable String actionName) {
+    return guarded(privilege, future, source, actionName, -1, null);
+  }
+
+  static ElevationAttribute guarded(Privilege privilege, boolean future, String source,
+      @Nullable String actionName, int amountIndex, @Nullable String amountParameter) {
+    if ((amountIndex < 0) != (amountParameter == null)) {
+      throw new IllegalArgumentException("amountIndex and amountParameter go together");
+    }
     return new ElevationAttribute(future ? Kind.FUTURE : Kind.SYNC, Objects.requireNonNull(privilege), source, null,
-        actionName);
+        actionName, amountIndex, amountParameter);
   }
 
   static ElevationAttribute invalid(@Nullable Privilege privilege, String source, String problem) {
-    return new ElevationAttribute(Kind.INVALID, privilege, source, problem, null);
+    return new ElevationAttribute(Kind.INVALID, privilege, source, problem, null, -1, null);
+  }
+
+  /**
+   * Whether each call spends an amount ({@code @RequiresElevation(amount = ...)}): the interceptor checks with the
+   * argument at {@link #amountIndex()}.
+   *
+   * @return true for a metered method
+   */
+  public boolean isMetered() {
+    return amountIndex >= 0;
+  }
+
+  /** @return the position of the amount parameter, or -1 when not {@link #isMetered()} */
+  public int amountIndex() {
+    return amountIndex;
+  }
+
+  /** @return the name of the amount parameter, or null when not {@link #isMetered()} */
+  public @Nullable String amountParameter() {
+    return amountParameter;
   }
 
   /** @return true for {@code action = true}: each call needs its own approval, bound to its arguments */
@@ -104,6 +137,7 @@ public final class ElevationAttribute {
   public String toString() {
     return "ElevationAttribute[" + kind + (privilege != null ? ", " + privilege : "")
         + (actionName != null ? ", action " + actionName : "")
+        + (amountParameter != null ? ", amount " + amountParameter : "")
         + (source.isEmpty() ? "" : ", from " + source) + (problem != null ? ", problem=" + problem : "") + "]";
   }
 }

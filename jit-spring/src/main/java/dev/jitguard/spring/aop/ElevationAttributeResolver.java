@@ -6,6 +6,9 @@ import dev.jitguard.annotation.RequiresElevation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.BridgeMethodResolver;
+import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.KotlinDetector;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.MergedAnnotation;
@@ -49,10 +54,20 @@ import org.springframework.util.ClassUtils;
  *
  * <p>A declaration that cannot be enforced resolves to {@link ElevationAttribute.Kind#INVALID} with a message naming
  * the method: a malformed privilege, a private or
- * static method, a reactive return type. Results are cached per method and target class. Thread-safe.
+ * static method, a reactive return type, an {@code amount} that names no parameter or a parameter that cannot hold an
+ * exact amount. Results are cached per method and target class. Thread-safe.
+ *
+ * <p>The {@code amount} parameter is found by name, with Spring's {@link DefaultParameterNameDiscoverer}: the names
+ * javac records with {@code -parameters} (Spring Boot's build plugins set it; so does JIT Guard's build), or Kotlin's
+ * reflection. Names are read from the method that carries the declaration (an interface method, say), and the
+ * position is the same in the implementation. Without recorded names the declaration is refused, never guessed.
  */
 public final class ElevationAttributeResolver {
   private static final String PUBLISHER = "org.reactivestreams.Publisher";
+  private static final ParameterNameDiscoverer NAMES = new DefaultParameterNameDiscoverer();
+  /** Types an amount parameter may have: exact decimals and whole numbers (which count minor units, such as cents). */
+  private static final Set<Class<?>> AMOUNT_TYPES = Set.of(BigDecimal.class, BigInteger.class, long.class,
+      Long.class, int.class, Integer.class, short.class, Short.class);
 
   private final ConcurrentHashMap<Method, PerMethod> cache = new ConcurrentHashMap<>();
 
@@ -114,7 +129,7 @@ public final class ElevationAttributeResolver {
       specific = BridgeMethodResolver.findBridgedMethod(specific);
     }
     List<Found> found = specific.getDeclaringClass() == userClass
-        ? direct(specific, "method " + describe(specific)) : List.of();
+        ? direct(specific, specific, "method " + describe(specific)) : List.of();
     if (found.isEmpty()) {
       found = inheritedMethodDeclarations(specific, userClass, invoked);
     }
@@ -124,11 +139,11 @@ public final class ElevationAttributeResolver {
     if (!typeLevelApplies(specific, userClass)) {
       return ElevationAttribute.NONE;
     }
-    found = direct(userClass, "type " + userClass.getName());
+    found = direct(userClass, null, "type " + userClass.getName());
     if (found.isEmpty()) {
       found = new ArrayList<>();
       for (Class<?> type : supertypes(userClass)) {
-        found.addAll(direct(type, "type " + type.getName()));
+        found.addAll(direct(type, null, "type " + type.getName()));
       }
     }
     return found.isEmpty() ? ElevationAttribute.NONE : decide(found, specific, false, userClass);
@@ -149,7 +164,7 @@ public final class ElevationAttributeResolver {
           continue;
         }
         if (candidate.equals(specific) || overrides(specific, candidate, userClass)) {
-          out.addAll(direct(candidate, "method " + describe(candidate)));
+          out.addAll(direct(candidate, candidate, "method " + describe(candidate)));
         }
       }
     }
@@ -225,24 +240,30 @@ public final class ElevationAttributeResolver {
     }
   }
 
-  private static List<Found> direct(AnnotatedElement element, String where) {
+  /**
+   * The declarations directly on an element.
+   *
+   * @param method the element when it is a method (its parameter names are the ones {@code amount} refers to), null
+   *     for a type
+   */
+  private static List<Found> direct(AnnotatedElement element, @Nullable Method method, String where) {
     List<Found> out = new ArrayList<>();
     MergedAnnotations.from(element, SearchStrategy.DIRECT, RepeatableContainers.none())
         .stream(RequiresElevation.class)
-        .forEach(a -> out.add(found(a, where)));
+        .forEach(a -> out.add(found(a, method, where)));
     return out;
   }
 
-  private static Found found(MergedAnnotation<RequiresElevation> a, String where) {
+  private static Found found(MergedAnnotation<RequiresElevation> a, @Nullable Method method, String where) {
     String via = a.getDistance() > 0 ? " (through @" + a.getRoot().getType().getSimpleName() + ")" : "";
-    return new Found(a.getString("value"), a.getBoolean("action"), where + via);
+    return new Found(a.getString("value"), a.getBoolean("action"), a.getString("amount"), method, where + via);
   }
 
   private static ElevationAttribute decide(List<Found> found, Method m, boolean methodLevel,
       Class<?> userClass) {
     Map<String, Found> distinct = new LinkedHashMap<>();
     for (Found f : found) {
-      distinct.putIfAbsent(f.value + "|" + f.action, f);
+      distinct.putIfAbsent(f.value + "|" + f.action + "|" + f.amount, f);
     }
     Found first = found.get(0);
     String where = describe(m);
@@ -280,7 +301,70 @@ public final class ElevationAttributeResolver {
       String simple = userClass.getSimpleName().isEmpty() ? userClass.getName() : userClass.getSimpleName();
       actionName = simple + "." + m.getName();
     }
-    return ElevationAttribute.guarded(privilege, future, first.where, actionName);
+    if (first.amount.isEmpty()) {
+      return ElevationAttribute.guarded(privilege, future, first.where, actionName);
+    }
+    int index = -1;
+    for (Found f : found) {
+      Method named = f.method != null ? f.method : m;
+      int i;
+      try {
+        i = amountIndex(f, named, where);
+      } catch (AmountProblem e) {
+        return ElevationAttribute.invalid(privilege, f.where, e.getMessage());
+      }
+      if (index >= 0 && i != index) {
+        return ElevationAttribute.invalid(privilege, f.where, f.describe() + " on " + where + " is ambiguous: the "
+            + "inherited declarations name parameter '" + f.amount + "' at different positions (" + (index + 1)
+            + " and " + (i + 1) + "). Declare @RequiresElevation once on " + m.getDeclaringClass().getName() + "."
+            + m.getName() + " itself so that it is clear which argument is the amount");
+      }
+      index = i;
+    }
+    Class<?> type = ResolvableType.forMethodParameter(m, index, userClass).resolve(m.getParameterTypes()[index]);
+    if (!AMOUNT_TYPES.contains(type)) {
+      return ElevationAttribute.invalid(privilege, first.where, first.describe() + " on " + where + ": parameter '"
+          + first.amount + "' is " + amountTypeProblem(type) + "; use BigDecimal (or long, int, short or BigInteger "
+          + "for whole units such as cents), so that the grant's total is counted exactly");
+    }
+    return ElevationAttribute.guarded(privilege, future, first.where, actionName, index, first.amount);
+  }
+
+  /** The position of the parameter a declaration names as its amount, read from the method that carries it. */
+  private static int amountIndex(Found f, Method named, String where) throws AmountProblem {
+    String[] names = NAMES.getParameterNames(named);
+    if (names == null) {
+      throw new AmountProblem(f.describe() + " on " + where + " names parameter '" + f.amount + "', but the "
+          + "parameter names of " + describe(named) + " are not in its class file. Compile it with -parameters "
+          + "(Maven: <parameters>true</parameters> in maven-compiler-plugin; Gradle: options.compilerArgs << "
+          + "'-parameters'); JIT Guard never guesses which argument is the amount");
+    }
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(f.amount)) {
+        return i;
+      }
+    }
+    String of = describe(named).equals(where) ? "" : " of " + describe(named);
+    throw new AmountProblem(f.describe() + " on " + where + " names no parameter" + of + ": there is no parameter '"
+        + f.amount + "' among " + Arrays.toString(names) + ". Name the parameter that holds the amount the call "
+        + "spends");
+  }
+
+  private static String amountTypeProblem(Class<?> type) {
+    if (type == double.class || type == float.class || type == Double.class || type == Float.class) {
+      return "a " + type.getSimpleName() + ", a binary floating-point number that cannot hold amounts such as 0.10 "
+          + "exactly";
+    }
+    return "a " + type.getName() + ", which is not an amount";
+  }
+
+  /** A declaration whose {@code amount} cannot be resolved. */
+  private static final class AmountProblem extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    AmountProblem(String message) {
+      super(message, null, false, false);
+    }
   }
 
   static String notInterceptable(String where, String why, Privilege privilege) {
@@ -329,9 +413,18 @@ public final class ElevationAttributeResolver {
     return m.getDeclaringClass().getName() + "." + m.getName() + params;
   }
 
-  private record Found(String value, boolean action, String where) {
+  /**
+   * One declaration.
+   *
+   * @param method the method carrying it, null for a type-level declaration
+   */
+  private record Found(String value, boolean action, String amount, @Nullable Method method, String where) {
     String describe() {
-      return "@RequiresElevation(\"" + value + "\"" + (action ? ", action = true" : "") + ")";
+      if (amount.isEmpty()) {
+        return "@RequiresElevation(\"" + value + "\"" + (action ? ", action = true" : "") + ")";
+      }
+      return "@RequiresElevation(value = \"" + value + "\"" + (action ? ", action = true" : "")
+          + (amount.isEmpty() ? "" : ", amount = \"" + amount + "\"") + ")";
     }
   }
 }

@@ -42,7 +42,8 @@ import org.springframework.util.ReflectionUtils;
  *       final method covered by a type-level declaration (a class-based proxy cannot override it);</li>
  *   <li>an ambiguous declaration (different privileges inherited from an interface and a superclass), a malformed
  *       privilege, a parameter of an {@code action = true} method whose type {@link CanonicalArguments} cannot encode,
- *       a reactive return type;</li>
+ *       an {@code amount} that names no parameter or a parameter that cannot hold an exact amount, a reactive return
+ *       type;</li>
  *   <li>a bean with guarded methods that is not proxied with the {@link ElevationAdvisor} (created before the
  *       auto-proxy creator, for example as a dependency of a {@code BeanPostProcessor}).</li>
  * </ul>

@@ -2,14 +2,18 @@ package dev.jitguard.spring.aop;
 
 import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequiredException;
+import dev.jitguard.InvalidInputException;
 import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.Subject;
 import dev.jitguard.action.ActionBinding;
 import dev.jitguard.action.CanonicalArguments;
+import dev.jitguard.internal.Amounts;
 import dev.jitguard.spring.ActionPreviewRenderer;
 import dev.jitguard.spring.ElevationCheckListener;
 import dev.jitguard.spring.SubjectResolver;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -28,12 +32,18 @@ import org.slf4j.LoggerFactory;
  * {@code <class simple name>.<method>}, the canonical digest of the arguments as they are now, the preview) and asks
  * {@link PrivilegeGuard#checkAction}, which consumes one use of an approval for exactly that call; a denial records
  * the binding with {@link ActionDenials} so that the 403 can say how to request approval for that call.
+ * For a metered method ({@code amount = "..."}) it reads that argument as an exact {@link BigDecimal} and asks
+ * {@link PrivilegeGuard#check(Subject, Privilege, BigDecimal)}, or for an action
+ * {@link PrivilegeGuard#checkAction(Subject, Privilege, ActionBinding, BigDecimal)} with a binding over every other
+ * argument; a null or negative amount throws {@link InvalidInputException} naming the parameter (the web layer
+ * answers 400), before the guard is asked.
  * Granted: the call proceeds. Denied: {@link ElevationRequiredException} is thrown (or, for a method returning a
  * future, a failed {@link CompletableFuture} is returned), and the method body never runs, so no transaction is
  * opened when this interceptor is ordered before {@code @Transactional} (the default).
  *
- * <p>The allow path allocates nothing: the attribute lookup is two map reads, the subject is cached per
- * authentication, the guard's check allocates nothing and the listener is told through a pre-registered counter.
+ * <p>The allow path of a time-bound elevation allocates nothing: the attribute lookup is two map reads, the subject
+ * is cached per authentication, the guard's check allocates nothing and the listener is told through a
+ * pre-registered counter. (Metered and action calls allocate: they write to the store on every use.)
  * Collaborators are looked up on first use, so that the advisor can be created early (it is needed while beans are
  * post-processed) without creating the guard early. Thread-safe.
  */
@@ -95,6 +105,18 @@ public final class ElevationMethodInterceptor implements MethodInterceptor {
       throw new IllegalStateException(attribute.problem());
     }
     Privilege privilege = attribute.privilege();
+    BigDecimal amount = null;
+    if (attribute.isMetered()) {
+      try {
+        amount = amount(attribute, invocation.getArguments());
+      } catch (InvalidInputException e) {
+        // A negative amount would refill the grant's budget: refused before the guard is asked or the method runs.
+        if (kind == ElevationAttribute.Kind.FUTURE) {
+          return CompletableFuture.failedFuture(e);
+        }
+        throw e;
+      }
+    }
     Collaborators c = collaborators();
     Subject subject = currentSubject(c.subjects);
     ActionBinding action = null;
@@ -102,9 +124,12 @@ public final class ElevationMethodInterceptor implements MethodInterceptor {
     if (attribute.isAction()) {
       // The digest is taken from the arguments as they are now; what runs next is what was checked.
       action = binding(c, attribute, invocation);
-      decision = subject == null ? attribute.noSubjectDenial() : c.guard.checkAction(subject, privilege, action);
-    } else {
+      decision = subject == null ? attribute.noSubjectDenial() : amount == null
+          ? c.guard.checkAction(subject, privilege, action) : c.guard.checkAction(subject, privilege, action, amount);
+    } else if (amount == null) {
       decision = subject == null ? attribute.noSubjectDenial() : c.guard.check(subject, privilege);
+    } else {
+      decision = subject == null ? attribute.noSubjectDenial() : c.guard.check(subject, privilege, amount);
     }
     try {
       c.listener.onCheck(privilege, decision);
@@ -115,8 +140,8 @@ public final class ElevationMethodInterceptor implements MethodInterceptor {
       return invocation.proceed();
     }
     ElevationRequiredException denied = new ElevationRequiredException(decision);
-    if (action != null) {
-      ActionDenials.record(denied, action);
+    if (action != null || amount != null) {
+      ActionDenials.record(denied, action, amount);
     }
     if (kind == ElevationAttribute.Kind.FUTURE) {
       return CompletableFuture.failedFuture(denied);
@@ -133,12 +158,50 @@ public final class ElevationMethodInterceptor implements MethodInterceptor {
     return resolver;
   }
 
+  /**
+   * The amount argument of a metered call, exactly, as a {@link BigDecimal}.
+   *
+   * @throws InvalidInputException (field: the parameter name) if it is null, negative or out of range
+   */
+  private static BigDecimal amount(ElevationAttribute attribute, @Nullable Object[] args) {
+    String name = Objects.requireNonNull(attribute.amountParameter());
+    Object arg = args[attribute.amountIndex()];
+    BigDecimal value;
+    if (arg == null || arg instanceof BigDecimal) {
+      value = (BigDecimal) arg;
+    } else if (arg instanceof BigInteger i) {
+      value = new BigDecimal(i);
+    } else if (arg instanceof Long || arg instanceof Integer || arg instanceof Short) {
+      value = BigDecimal.valueOf(((Number) arg).longValue());
+    } else {
+      // The resolver admits only the types above; fail closed if a call still brings another.
+      throw new IllegalStateException("the amount parameter '" + name + "' of " + attribute.source() + " holds a "
+          + arg.getClass().getName() + ", which is not an amount");
+    }
+    return Amounts.callAmount(name, value);
+  }
+
   private static ActionBinding binding(Collaborators c, ElevationAttribute attribute, MethodInvocation invocation) {
     String name = Objects.requireNonNull(attribute.actionName());
-    List<@Nullable Object> args = Arrays.asList(invocation.getArguments().clone());
+    List<@Nullable Object> args = Arrays.asList(withoutAmount(attribute, invocation.getArguments()));
     ActionBinding standard = ActionBinding.of(name, c.encoding, args);
     String preview = c.preview.preview(name, invocation.getMethod(), Collections.unmodifiableList(args));
     return preview == null ? standard : standard.withPreview(preview);
+  }
+
+  /**
+   * A copy of the arguments; for a metered action without the amount, which each use passes separately (one approval
+   * covers calls with different amounts up to the approved total).
+   */
+  private static @Nullable Object[] withoutAmount(ElevationAttribute attribute, @Nullable Object[] args) {
+    int skip = attribute.amountIndex();
+    if (skip < 0) {
+      return args.clone();
+    }
+    @Nullable Object[] rest = new Object[args.length - 1];
+    System.arraycopy(args, 0, rest, 0, skip);
+    System.arraycopy(args, skip + 1, rest, skip, args.length - skip - 1);
+    return rest;
   }
 
   private static @Nullable Subject currentSubject(SubjectResolver subjects) {

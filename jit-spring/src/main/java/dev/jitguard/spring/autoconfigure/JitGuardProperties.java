@@ -257,6 +257,13 @@ public class JitGuardProperties {
     /** Largest budget of uses a request may ask for; defaults to 1000. */
     private @Nullable Integer maxUses;
 
+    /**
+     * Meters the privilege: the largest total amount one grant's calls may spend together, a plain decimal such as
+     * 500.00 (quote it in YAML, '500.00', to keep every digit). Requests may ask for less with amountLimit; methods
+     * name the amount with @RequiresElevation(amount = "..."). Unset: not metered.
+     */
+    private @Nullable String maxAmount;
+
     /** How far in the future a scheduled start may be; defaults to 7 days. */
     private @Nullable Duration maxStartDelay;
 
@@ -331,6 +338,14 @@ public class JitGuardProperties {
 
     public void setMaxUses(@Nullable Integer maxUses) {
       this.maxUses = maxUses;
+    }
+
+    public @Nullable String getMaxAmount() {
+      return maxAmount;
+    }
+
+    public void setMaxAmount(@Nullable String maxAmount) {
+      this.maxAmount = maxAmount;
     }
 
     public @Nullable Duration getMaxStartDelay() {

@@ -36,15 +36,19 @@ public class JitGuardWebMvcAutoConfiguration {
    * @param subjects who is calling
    * @param policy the policy, if it is a bean
    * @param properties the properties
+   * @param tokens signs the {@code actionToken} of action denials
+   * @param clock the clock, if any
    * @return the builder
    */
   @Bean
   @ConditionalOnMissingBean
   public ElevationProblems jitElevationProblems(PrivilegeGuard guard, SubjectResolver subjects,
-      ObjectProvider<ElevationPolicy> policy, JitGuardProperties properties, ActionTokens tokens) {
+      ObjectProvider<ElevationPolicy> policy, JitGuardProperties properties, ActionTokens tokens,
+      ObjectProvider<Clock> clock) {
     JitGuardProperties.Web web = properties.getWeb();
     String endpoint = web.isEnabled() ? trimSlash(web.getBasePath()) + "/requests" : null;
-    return new ElevationProblems(guard, subjects, policy.getIfUnique(), endpoint, tokens);
+    return new ElevationProblems(guard, subjects, policy.getIfUnique(), endpoint, tokens,
+        clock.getIfUnique(Clock::systemUTC));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.jitguard.spring.autoconfigure;
 
 import dev.jitguard.InvalidInputException;
+import dev.jitguard.internal.Amounts;
 import dev.jitguard.policy.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.policy.PrivilegeRule;
@@ -101,6 +102,10 @@ final class PropertiesPolicy {
     }
     if (r.getMaxUses() != null) {
       b.maxUses(r.getMaxUses());
+    }
+    if (r.getMaxAmount() != null) {
+      // Parsed exactly from the text; YAML numbers arrive as their shortest decimal text (500.00 as 500.0).
+      b.maxAmount(Amounts.parse("max-amount", r.getMaxAmount().trim()));
     }
     if (r.getMaxStartDelay() != null) {
       b.maxStartDelay(r.getMaxStartDelay());

@@ -1,6 +1,8 @@
 package dev.jitguard.spring.web;
 
 import dev.jitguard.ElevationRequiredException;
+import dev.jitguard.InvalidInputException;
+import dev.jitguard.spring.aop.ActionDenials;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Objects;
 import org.springframework.core.Ordered;
@@ -12,9 +14,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Turns {@link ElevationRequiredException} thrown by any handler into HTTP 403 {@code application/problem+json}
- * (see {@link ElevationProblems}). Ordered early ({@code Ordered.HIGHEST_PRECEDENCE + 100}) so that an application's
- * catch-all exception handler does not turn it into a 500; declare a bean of this type to replace it, or set
- * {@code jit.web.problem-details=false}.
+ * (see {@link ElevationProblems}), and {@link InvalidInputException} (bad input to JIT Guard, such as a negative
+ * amount for a metered {@code @RequiresElevation(amount = ...)} method) into 400 {@code invalid-input} naming the
+ * field, as JIT Guard's own endpoints answer it. Ordered early ({@code Ordered.HIGHEST_PRECEDENCE + 100}) so that an
+ * application's catch-all exception handler does not turn it into a 500; declare a bean of this type to replace it,
+ * or set {@code jit.web.problem-details=false}.
  */
 @RestControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE + 100)
@@ -39,7 +43,20 @@ public class ElevationProblemAdvice {
    */
   @ExceptionHandler(ElevationRequiredException.class)
   public ResponseEntity<ProblemDetail> elevationRequired(ElevationRequiredException e, HttpServletRequest request) {
-    return problems.elevationRequired(e.decision(), dev.jitguard.spring.aop.ActionDenials.of(e),
+    return problems.elevationRequired(e.decision(), ActionDenials.of(e), ActionDenials.amountOf(e),
         request.getRequestURI());
+  }
+
+  /**
+   * The 400 response for bad input to JIT Guard: a metered method called with a null or negative amount (field: the
+   * parameter name), or any other {@link InvalidInputException} a handler lets through.
+   *
+   * @param e the error
+   * @param request the request
+   * @return the problem response
+   */
+  @ExceptionHandler(InvalidInputException.class)
+  public ResponseEntity<ProblemDetail> invalidInput(InvalidInputException e, HttpServletRequest request) {
+    return problems.invalidInput(e, request.getRequestURI());
   }
 }

@@ -3,6 +3,8 @@ package dev.jitguard.spring.web;
 import dev.jitguard.Decision;
 import dev.jitguard.DryRun;
 import dev.jitguard.ElevationRequest;
+import dev.jitguard.Grant;
+import dev.jitguard.GrantStatus;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.OperationRefusedException;
 import dev.jitguard.Privilege;
@@ -13,7 +15,10 @@ import dev.jitguard.Subject;
 import dev.jitguard.policy.PrivilegeRule;
 import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spring.SubjectResolver;
+import java.math.BigDecimal;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -48,7 +53,14 @@ import org.springframework.http.ResponseEntity;
  *
  * {@code eligible} comes from {@link PrivilegeGuard#dryRun} for the current subject; {@code howToRequest.endpoint}
  * only appears when the REST endpoints are enabled; {@code pendingRequestId} only when the subject already has a
- * pending request for the privilege. Thread-safe.
+ * pending request for the privilege.
+ *
+ * <p>For a metered call ({@code @RequiresElevation(amount = ...)}) the 403 also carries {@code amount}, what the call
+ * would have spent (a string, exact), and for {@link ReasonCode#AMOUNT_EXCEEDED} {@code amountLeft} and
+ * {@code amountLimit} of the subject's active metered grant for the call with the most left (read from the guard when
+ * the response is built; absent if no such grant is left by then). {@code howToRequest.maxAmount} is the policy's
+ * largest total for a metered privilege: the create-request endpoint takes {@code amountLimit} up to it.
+ * Thread-safe.
  */
 public final class ElevationProblems {
   /** Base of the problem type URIs. */
@@ -64,6 +76,7 @@ public final class ElevationProblems {
   private final @Nullable ElevationPolicy policy;
   private final @Nullable String requestEndpoint;
   private final @Nullable ActionTokens actionTokens;
+  private final Clock clock;
 
   /**
    * Creates the builder.
@@ -89,6 +102,22 @@ public final class ElevationProblems {
    */
   public ElevationProblems(PrivilegeGuard guard, SubjectResolver subjects, @Nullable ElevationPolicy policy,
       @Nullable String requestEndpoint, @Nullable ActionTokens actionTokens) {
+    this(guard, subjects, policy, requestEndpoint, actionTokens, Clock.systemUTC());
+  }
+
+  /**
+   * Creates the builder, with tokens for action denials and the guard's clock.
+   *
+   * @param guard the guard (for the dry run and pending requests)
+   * @param subjects who is calling
+   * @param policy the policy (for required fields and the maximum duration), or null if unknown
+   * @param requestEndpoint the path of the create-request endpoint, or null when the REST endpoints are off
+   * @param actionTokens issues the {@code actionToken} of an action denial, or null
+   * @param clock the guard's clock (which grants are active when a metered denial is described)
+   */
+  public ElevationProblems(PrivilegeGuard guard, SubjectResolver subjects, @Nullable ElevationPolicy policy,
+      @Nullable String requestEndpoint, @Nullable ActionTokens actionTokens, Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock cannot be null");
     this.actionTokens = actionTokens;
     this.guard = Objects.requireNonNull(guard, "guard cannot be null");
     this.subjects = Objects.requireNonNull(subjects, "subjects cannot be null");
@@ -124,6 +153,22 @@ public final class ElevationProblems {
    */
   public ResponseEntity<ProblemDetail> elevationRequired(Decision decision,
       dev.jitguard.action.@Nullable ActionBinding action, @Nullable String instance) {
+    return elevationRequired(decision, action, null, instance);
+  }
+
+  /**
+   * The 403 response for a denied call; for an action call as above, and for a metered call
+   * ({@code @RequiresElevation(amount = ...)}) with {@code amount} and, when the grant had too little left,
+   * {@code amountLeft} and {@code amountLimit}.
+   *
+   * @param decision the denial
+   * @param action the denied call, or null for a time-bound elevation
+   * @param amount what the denied call would have spent, or null when it is not metered
+   * @param instance the request path
+   * @return the response
+   */
+  public ResponseEntity<ProblemDetail> elevationRequired(Decision decision,
+      dev.jitguard.action.@Nullable ActionBinding action, @Nullable BigDecimal amount, @Nullable String instance) {
     Privilege privilege = decision.privilege();
     ProblemDetail p = problem(HttpStatus.FORBIDDEN, "elevation-required", "Elevation required", decision.message(),
         instance);
@@ -131,6 +176,16 @@ public final class ElevationProblems {
     p.setProperty("reasonCode", decision.reason().name());
     p.setProperty("hint", decision.hint());
     Subject subject = currentSubject();
+    if (amount != null) {
+      p.setProperty("amount", amount.toPlainString());
+      if (subject != null && decision.reason() == ReasonCode.AMOUNT_EXCEEDED) {
+        Grant most = mostLeft(subject, privilege, action);
+        if (most != null) {
+          p.setProperty("amountLeft", most.amountLeft().orElseThrow().toPlainString());
+          p.setProperty("amountLimit", most.amountLimit().orElseThrow().toPlainString());
+        }
+      }
+    }
     boolean eligible = false;
     if (subject != null && decision.reason() != ReasonCode.NO_SUBJECT) {
       try {
@@ -204,8 +259,39 @@ public final class ElevationProblems {
     how.put("requiredFields", required);
     if (rule != null) {
       how.put("maxDuration", rule.maxDuration().toString());
+      rule.maxAmount().ifPresent(max -> how.put("maxAmount", max.toPlainString()));
     }
     return how;
+  }
+
+  /**
+   * The subject's active metered grant that could serve this call (same privilege; for an action call, the same
+   * action and arguments) with the most left, or null.
+   */
+  private @Nullable Grant mostLeft(Subject subject, Privilege privilege,
+      dev.jitguard.action.@Nullable ActionBinding action) {
+    List<Grant> grants;
+    try {
+      grants = guard.activeGrants(subject);
+    } catch (RuntimeException e) {
+      LOG.warn("listing grants failed while describing a metered denial of {}", privilege, e);
+      return null;
+    }
+    Instant now = clock.instant();
+    Grant most = null;
+    for (Grant g : grants) {
+      if (!g.isMetered() || !g.privilege().equals(privilege) || g.statusAt(now) != GrantStatus.ACTIVE) {
+        continue;
+      }
+      boolean serves = action == null ? !g.isActionBound()
+          : g.action().filter(action.action()::equals).isPresent()
+              && g.argumentDigest().filter(action.argumentDigest()::equals).isPresent();
+      if (serves && (most == null
+          || g.amountLeft().orElseThrow().compareTo(most.amountLeft().orElseThrow()) > 0)) {
+        most = g;
+      }
+    }
+    return most;
   }
 
   /**

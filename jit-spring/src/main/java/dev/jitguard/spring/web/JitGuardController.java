@@ -13,6 +13,7 @@ import dev.jitguard.RequestRecord;
 import dev.jitguard.Subject;
 import dev.jitguard.spring.SubjectResolver;
 import jakarta.servlet.http.HttpServletRequest;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +44,9 @@ import tools.jackson.databind.JsonNode;
  * <table>
  *   <caption>Endpoints</caption>
  *   <tr><td>POST {base}/requests[?dryRun=true]</td><td>request an elevation (201), or explain what would happen
- *       (200); body: privilege, justification, ticket, duration, startAt, uses, actionToken (from the 403 of an
- *       action call: requests approval for exactly that call)</td></tr>
+ *       (200); body: privilege, justification, ticket, duration, startAt, uses, amountLimit (a metered grant's
+ *       total, a decimal string or number), actionToken (from the 403 of an action call: requests approval for
+ *       exactly that call)</td></tr>
  *   <tr><td>GET {base}/requests</td><td>my pending requests</td></tr>
  *   <tr><td>GET {base}/grants</td><td>my active and scheduled grants</td></tr>
  *   <tr><td>GET {base}/approvals</td><td>requests I can approve</td></tr>
@@ -68,7 +70,7 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("${jit.web.base-path:/jit}")
 public class JitGuardController {
   private static final List<String> REQUEST_FIELDS =
-      List.of("privilege", "justification", "ticket", "duration", "startAt", "uses", "actionToken");
+      List.of("privilege", "justification", "ticket", "duration", "startAt", "uses", "amountLimit", "actionToken");
   private static final int MAX_TEXT = 4000;
 
   private final PrivilegeGuard guard;
@@ -94,16 +96,17 @@ public class JitGuardController {
   /**
    * Requests an elevation, or with {@code dryRun=true} explains what would happen without doing it.
    *
-   * @param body privilege, justification, ticket, duration, startAt, uses
+   * @param body privilege, justification, ticket, duration, startAt, uses, amountLimit, actionToken; numbers are
+   *     read exactly
    * @param dryRun whether to only explain
    * @param http the request
    * @return 201 with the decision (granted or pending), 200 with the dry run, or 403 problem when denied
    */
   @PostMapping("/requests")
-  public ResponseEntity<?> create(@RequestBody(required = false) @Nullable JsonNode body,
+  public ResponseEntity<?> create(@RequestBody(required = false) JsonInput.@Nullable ExactJson body,
       @RequestParam(name = "dryRun", defaultValue = "false") boolean dryRun, HttpServletRequest http) {
     Subject subject = subject();
-    JsonInput in = JsonInput.read(body, REQUEST_FIELDS);
+    JsonInput in = JsonInput.read(body == null ? null : body.tree(), REQUEST_FIELDS);
     String privilege = in.text("privilege", Privilege.MAX_LENGTH + 1);
     String actionToken = in.text("actionToken", 8192);
     ActionTokens.ActionCall call = null;
@@ -145,6 +148,10 @@ public class JitGuardController {
     Integer uses = in.integer("uses");
     if (uses != null) {
       b.uses(uses);
+    }
+    BigDecimal amountLimit = in.amount("amountLimit");
+    if (amountLimit != null) {
+      b.amountLimit(amountLimit);
     }
     ElevationRequest request = b.build();
     if (dryRun) {

@@ -1,6 +1,8 @@
 package dev.jitguard.spring.web;
 
 import dev.jitguard.InvalidInputException;
+import dev.jitguard.internal.Amounts;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -10,7 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.node.DecimalNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A request body read strictly: a JSON object whose fields are all in an allow-list. A field the server owns
@@ -23,7 +32,7 @@ final class JsonInput {
       "requesterId", "approvals", "approvers", "approvalsRequired", "approverGroups", "denials", "expiresAt",
       "createdAt", "notBefore", "issuedAt", "decidedAt", "decidedBy", "decision", "decisionReason", "version",
       "policyVersion", "breakGlass", "reviewedAt", "reviewedBy", "capExpiresAt", "usesLeft", "outcome",
-      "reasonCode", "groups");
+      "reasonCode", "groups", "amountUsed", "amountLeft");
 
   private final Map<String, JsonNode> fields;
 
@@ -98,6 +107,30 @@ final class JsonInput {
     }
   }
 
+  /**
+   * An exact decimal amount: a JSON string ({@code "100.00"}, plain decimal only) or a JSON number ({@code 100.00}),
+   * exact only when the body was read as {@link ExactJson}.
+   */
+  @Nullable BigDecimal amount(String name) {
+    JsonNode n = fields.get(name);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (n.isString()) {
+      return Amounts.parse(name, n.stringValue().trim());
+    }
+    if (n.isIntegralNumber() || n.isBigDecimal()) {
+      return Amounts.callAmount(name, n.decimalValue());
+    }
+    if (n.isNumber()) {
+      // A double: its decimal digits are already lost. ExactJson bodies never get here.
+      throw new InvalidInputException(name, name + " must be an exact decimal; send it as a JSON string such as "
+          + "\"100.00\"");
+    }
+    throw new InvalidInputException(name, name + " must be a decimal amount such as \"100.00\" (a JSON string or "
+        + "number), but was a JSON " + n.getNodeType().name().toLowerCase(Locale.ROOT));
+  }
+
   @Nullable Integer integer(String name) {
     JsonNode n = fields.get(name);
     if (n == null || n.isNull()) {
@@ -122,5 +155,34 @@ final class JsonInput {
   private static String quote(String s) {
     String p = printable(s.length() > 64 ? s.substring(0, 64) : s);
     return "\"" + p.replace("\"", "'") + "\"";
+  }
+
+  /**
+   * A request body whose top-level numbers keep their exact decimal value. Jackson reads a JSON number with a
+   * fraction ({@code 100.10}) into a {@code double} unless the application's mapper enables
+   * {@code USE_BIG_DECIMAL_FOR_FLOATS}, and a double cannot hold most amounts exactly; this body reads them from the
+   * parser's text as {@link BigDecimal} whatever the mapper's settings.
+   *
+   * @param tree the body
+   */
+  @JsonDeserialize(using = ExactJson.Reader.class)
+  record ExactJson(JsonNode tree) {
+
+    /** Reads the top-level object field by field; nested values are read as usual. */
+    static final class Reader extends ValueDeserializer<ExactJson> {
+      @Override
+      public ExactJson deserialize(JsonParser p, DeserializationContext ctxt) {
+        if (!p.hasToken(JsonToken.START_OBJECT)) {
+          return new ExactJson(ctxt.readTree(p));
+        }
+        ObjectNode object = ctxt.getNodeFactory().objectNode();
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
+          JsonToken t = p.nextToken();
+          object.set(name, t == JsonToken.VALUE_NUMBER_FLOAT ? DecimalNode.valueOf(p.getDecimalValue())
+              : ctxt.readTree(p));
+        }
+        return new ExactJson(object);
+      }
+    }
   }
 }

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** JSON views of requests, grants and decisions: plain maps of strings, numbers and lists, in a stable order. */
+/**
+ * JSON views of requests, grants and decisions: plain maps of strings, numbers and lists, in a stable order. Amounts
+ * are exact decimal strings ({@code "100.00"}).
+ */
 final class Views {
 
   private Views() { }
@@ -28,6 +31,7 @@ final class Views {
     r.request().duration().ifPresent(d -> m.put("duration", d.toString()));
     r.request().startAt().ifPresent(s -> m.put("startAt", s.toString()));
     r.request().uses().ifPresent(u -> m.put("uses", u));
+    r.request().amountLimit().ifPresent(a -> m.put("amountLimit", a.toPlainString()));
     r.request().action().ifPresent(a -> {
       Map<String, Object> am = new LinkedHashMap<>();
       am.put("action", a.action());
@@ -69,6 +73,12 @@ final class Views {
     m.put("expiresAt", g.expiresAt().toString());
     m.put("capExpiresAt", g.capExpiresAt().toString());
     g.usesLeft().ifPresent(u -> m.put("usesLeft", u));
+    if (g.isMetered()) {
+      // Strings, so that no JSON client reads them as binary floating point.
+      m.put("amountLimit", g.amountLimit().orElseThrow().toPlainString());
+      m.put("amountUsed", g.amountUsed().orElseThrow().toPlainString());
+      m.put("amountLeft", g.amountLeft().orElseThrow().toPlainString());
+    }
     m.put("approvers", g.approvers());
     return m;
   }

@@ -30,6 +30,7 @@ import dev.jitguard.spring.web.JitGuardController;
 import dev.jitguard.store.JdbcGrantStore;
 import dev.jitguard.test.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -190,6 +191,44 @@ class JitGuardAutoConfigurationTest {
           assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("jit.policy.rules[1]")
               .hasMessageContaining("payments.refund").hasMessageContaining("could ever be approved");
         });
+  }
+
+  @Test
+  void propertiesPolicyWhenMaxAmountThenThePrivilegeIsMeteredAndRequestsAreCapped() {
+    runner.withPropertyValues("jit.policy.rules[1].privilege=budget.refund",
+        "jit.policy.rules[1].eligible.groups=users",
+        "jit.policy.rules[1].approval.groups=approvers",
+        "jit.policy.rules[1].max-amount=500.00").run(context -> {
+          assertThat(context).hasNotFailed();
+          var rule = context.getBean(ElevationPolicy.class).ruleFor(Privilege.of("budget.refund")).orElseThrow();
+          assertThat(rule.maxAmount()).contains(new BigDecimal("500.00"));
+          assertThat(context.getBean(ElevationPolicy.class).ruleFor(Privilege.of("test.other")).orElseThrow()
+              .maxAmount()).as("other rules are not metered").isEmpty();
+          PrivilegeGuard guard = context.getBean(PrivilegeGuard.class);
+          Subject alice = Subject.of("alice", "users");
+          Decision tooMuch = guard.request(ElevationRequest.builder(alice, "budget.refund")
+              .amountLimit(new BigDecimal("500.01")).build());
+          assertThat(tooMuch.reason()).isEqualTo(ReasonCode.AMOUNT_EXCEEDS_MAX);
+          Decision pending = guard.request(ElevationRequest.builder(alice, "budget.refund").build());
+          Decision granted = guard.approve(((Decision.Pending) pending).request().id(),
+              Subject.of("bob", "approvers"), "ok");
+          assertThat(((Decision.Granted) granted).grant().amountLimit())
+              .as("a request without a limit gets the rule's maximum").contains(new BigDecimal("500.00"));
+        });
+  }
+
+  @Test
+  void propertiesPolicyWhenMaxAmountInvalidThenStartupFailsNamingTheProperty() {
+    for (String bad : new String[] {"ten", "-5", "0", "1.5e2", "0.00000000001"}) {
+      runner.withPropertyValues("jit.policy.rules[1].privilege=budget.refund",
+          "jit.policy.rules[1].eligible.groups=users",
+          "jit.policy.rules[1].approval.groups=approvers",
+          "jit.policy.rules[1].max-amount=" + bad).run(context -> {
+            assertThat(context).as("max-amount=%s", bad).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("jit.policy.rules[1]")
+                .hasMessageContaining("budget.refund").hasMessageContaining("max");
+          });
+    }
   }
 
   private static final ApplicationContextRunner DOC_RUNNER = new ApplicationContextRunner()

@@ -2,7 +2,9 @@ package dev.jitguard.spring.web;
 
 import dev.jitguard.annotation.RequiresElevation;
 import dev.jitguard.test.TestClock;
+import java.math.BigDecimal;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -36,6 +38,11 @@ public class WebTestApplication {
   }
 
   @Bean
+  BudgetRefundService budgetRefundService() {
+    return new BudgetRefundService();
+  }
+
+  @Bean
   InMemoryUserDetailsManager users() {
     return new InMemoryUserDetailsManager(
         User.withUsername("alice").password("{noop}pw").roles("SUPPORT").build(),
@@ -65,18 +72,55 @@ public class WebTestApplication {
     }
   }
 
-  /** Calls the guarded service (registered as a member class of this configuration). */
+  /** The metered service: refunds from a budget, each spending its amount. */
+  public static class BudgetRefundService {
+    final AtomicInteger runs = new AtomicInteger();
+
+    @RequiresElevation(value = "payments.budget-refund", amount = "amount")
+    public String refund(String order, BigDecimal amount) {
+      runs.incrementAndGet();
+      return "refunded " + amount.toPlainString() + " on " + order;
+    }
+
+    @RequiresElevation(value = "payments.budget-refund", action = true, amount = "amount")
+    public String refundOrder(String order, BigDecimal amount) {
+      runs.incrementAndGet();
+      return "refunded " + amount.toPlainString() + " on order " + order;
+    }
+
+    /** @return how many refunds ran */
+    public int runs() {
+      return runs.get();
+    }
+  }
+
+  /** A budget refund: the amount is read exactly (JSON string or number). */
+  public record BudgetRefund(String order, BigDecimal amount) { }
+
+  /** Calls the guarded services (registered as a member class of this configuration). */
   @RestController
   public static class RefundController {
     private final RefundService service;
+    private final BudgetRefundService budget;
 
-    RefundController(RefundService service) {
+    RefundController(RefundService service, BudgetRefundService budget) {
       this.service = service;
+      this.budget = budget;
     }
 
     @PostMapping("/payments/refunds")
     public Map<String, String> refund(@RequestBody Map<String, String> body) {
       return Map.of("result", service.refund(body.getOrDefault("order", "?")));
+    }
+
+    @PostMapping("/payments/budget-refunds")
+    public Map<String, String> budgetRefund(@RequestBody BudgetRefund body) {
+      return Map.of("result", budget.refund(body.order(), body.amount()));
+    }
+
+    @PostMapping("/payments/order-refunds")
+    public Map<String, String> orderRefund(@RequestBody BudgetRefund body) {
+      return Map.of("result", budget.refundOrder(body.order(), body.amount()));
     }
   }
 }
