@@ -21,12 +21,11 @@ import tools.jackson.databind.json.JsonMapper;
  * another person; two refunds of 40.00 pass, a third is refused with what is left (20.00), a refund of 20.00 passes
  * and uses the elevation up.
  *
- * <p>Runs with the in-memory grant store: {@code JdbcGrantStore} does not persist a grant's amount limit and amount
- * used yet, so over it a metered grant would read back unmetered. Drop that property once it does. (Its own H2
- * database, because this context and {@link BackOfficeWalkthroughTest}'s both create the example's tables.)
+ * <p>Runs as the example does, on the JDBC grant store over H2 (its own database, because this context and
+ * {@link BackOfficeWalkthroughTest}'s both create the example's tables).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"jit.store.type=memory",
-    "spring.datasource.url=jdbc:h2:mem:budget-walkthrough;DB_CLOSE_DELAY=-1"})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties =
+    "spring.datasource.url=jdbc:h2:mem:budget-walkthrough;DB_CLOSE_DELAY=-1")
 class BudgetRefundWalkthroughTest {
   private static final Map<String, String> PASSWORDS = Map.of("alice", "alice-pw", "bob", "bob-pw");
 

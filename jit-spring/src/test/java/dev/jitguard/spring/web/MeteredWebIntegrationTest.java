@@ -25,11 +25,8 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * Metered grants over HTTP, through the full Spring MVC and Spring Security stack: requesting one with
  * {@code amountLimit}, the calls of a {@code @RequiresElevation(amount = "amount")} method spending it, the 403 that
  * says how much the call needed and how much is left, and the 400 for a bad amount or limit.
- *
- * <p>Pinned to the in-memory grant store: {@code JdbcGrantStore} does not persist a grant's amount limit and amount
- * used yet, so over it a metered grant would read back unmetered. Drop the property once it does.
  */
-@SpringBootTest(classes = WebTestApplication.class, properties = "jit.store.type=memory")
+@SpringBootTest(classes = WebTestApplication.class)
 @AutoConfigureMockMvc
 @ActiveProfiles("webtest")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD)
