@@ -461,6 +461,55 @@ class PostgresTwoInstancesTest {
   }
 
   /**
+   * Budgets of uses through the plain {@code check} (not only action grants) hold across instances: single-use grants
+   * and budgets of seven, each raced by 64 threads split over two guards with their own pools and caches. Exactly the
+   * budget is granted every round, and the store ends CONSUMED with nothing left.
+   */
+  @Test
+  void budgetedGrantCheckedByThreadsOnBothInstancesThenExactlyTheBudgetGrantedEveryRound() throws Exception {
+    Instance a = instance(Consistency.cached(BOUND), 16);
+    Instance b = instance(Consistency.cached(BOUND), 16);
+    int rounds = 30;
+    List<Subject> devs = new ArrayList<>();
+    List<Grant> grants = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      Subject dev = Subject.of("dev-" + round, "dev");
+      int budget = round % 2 == 0 ? 1 : 7;
+      Grant grant = granted(a.guard().approve(pendingId(a.guard().request(ElevationRequest.builder(dev, DB_WRITE)
+          .justification("OPS-" + round + ": a repair with a budget").uses(budget).build())), BOB, "ok"));
+      assertThat(grant.usesLeft()).hasValue(budget);
+      devs.add(dev);
+      grants.add(grant);
+    }
+    AtomicIntegerArray winners = new AtomicIntegerArray(rounds);
+    Set<ReasonCode> denials = ConcurrentHashMap.newKeySet();
+    CyclicBarrier barrier = new CyclicBarrier(CONSUMERS);
+
+    Race.run(CONSUMERS, thread -> {
+      PrivilegeGuard mine = (thread % 2 == 0 ? a : b).guard();
+      for (int round = 0; round < rounds; round++) {
+        Race.await(barrier);
+        Decision d = mine.check(devs.get(round), DB_WRITE);
+        if (d.isGranted()) {
+          winners.incrementAndGet(round);
+        } else {
+          denials.add(d.reason());
+        }
+      }
+    });
+
+    for (int round = 0; round < rounds; round++) {
+      int budget = round % 2 == 0 ? 1 : 7;
+      assertThat(winners.get(round)).as("granted checks in round %d (budget %d)", round, budget).isEqualTo(budget);
+      Grant stored = b.store().findGrant(grants.get(round).id()).orElseThrow();
+      assertThat(stored.storedStatus()).isEqualTo(GrantStatus.CONSUMED);
+      assertThat(stored.usesLeft()).hasValue(0);
+      assertThat(a.guard().check(devs.get(round), DB_WRITE).reason()).isEqualTo(ReasonCode.GRANT_CONSUMED);
+    }
+    assertThat(denials).containsOnly(ReasonCode.GRANT_CONSUMED);
+  }
+
+  /**
    * The one-pending-request rule holds across instances and counts the action call: asking for the same call on
    * both instances gives one request; asking for other calls of the same action gives each its own request.
    */
