@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -723,11 +724,18 @@ public class JitGuardProperties {
 
   /** Web integration (Spring MVC). */
   public static class Web {
+    /** The base path of the REST endpoints when {@code jit.web.base-path} is not set. */
+    public static final String DEFAULT_BASE_PATH = "/jit";
+
     /** Whether the REST endpoints (create, list, approve, deny, withdraw, revoke, extend, review) are exposed. */
     private boolean enabled;
 
-    /** Base path of the REST endpoints. */
-    private String basePath = "/jit";
+    /**
+     * Base path of the REST endpoints, such as /admin/elevation: starts with '/', has no trailing '/', and its
+     * segments hold only letters, digits, '_', '.' and '-' (no empty, '.' or '..' segment). Anything else fails the
+     * start-up.
+     */
+    private String basePath = DEFAULT_BASE_PATH;
 
     /** Whether a denied @RequiresElevation call becomes an HTTP 403 application/problem+json response. */
     private boolean problemDetails = true;
@@ -769,8 +777,72 @@ public class JitGuardProperties {
       return basePath;
     }
 
+    /**
+     * Sets the base path of the REST endpoints.
+     *
+     * @param basePath a path such as {@code /admin/elevation}
+     * @throws IllegalArgumentException if the path does not start with '/', ends with '/', has an empty, '.' or '..'
+     *     segment, or a character other than letters, digits, '_', '.', '-' and the '/' between segments
+     */
     public void setBasePath(String basePath) {
-      this.basePath = basePath;
+      this.basePath = checkBasePath(basePath);
+    }
+
+    private static String checkBasePath(@Nullable String path) {
+      String problem = basePathProblem(path);
+      if (path != null && problem == null) {
+        return path;
+      }
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "jit.web.base-path must be a path such as "
+          + "/admin/elevation ('/' before each segment of letters, digits, '_', '.' or '-'; no trailing '/'), but %s "
+          + "%s; set jit.web.base-path to such a path, or remove it to use the default %s", quote(path), problem,
+          DEFAULT_BASE_PATH));
+    }
+
+    private static @Nullable String basePathProblem(@Nullable String path) {
+      if (path == null || path.isEmpty()) {
+        return "is empty";
+      }
+      if (path.charAt(0) != '/') {
+        return "does not start with '/'";
+      }
+      if (path.endsWith("/")) {
+        return "ends with '/'";
+      }
+      for (int i = 0; i < path.length(); i++) {
+        char c = path.charAt(i);
+        boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+            || c == '.' || c == '-' || c == '/';
+        if (!allowed) {
+          return "contains " + printable(c);
+        }
+      }
+      for (String segment : path.substring(1).split("/", -1)) {
+        if (segment.isEmpty()) {
+          return "contains an empty segment ('//')";
+        }
+        if (segment.equals(".") || segment.equals("..")) {
+          return "contains a '" + segment + "' segment";
+        }
+      }
+      return null;
+    }
+
+    private static String quote(@Nullable String s) {
+      if (s == null) {
+        return "the value";
+      }
+      StringBuilder sb = new StringBuilder("'");
+      for (int i = 0; i < s.length() && i < 100; i++) {
+        char c = s.charAt(i);
+        sb.append(c >= 0x20 && c < 0x7f && c != '\\' ? String.valueOf(c) : String.format(Locale.ROOT, "\\u%04x",
+            (int) c));
+      }
+      return sb.append(s.length() > 100 ? "...'" : "'").toString();
+    }
+
+    private static String printable(char c) {
+      return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format(Locale.ROOT, "U+%04X", (int) c);
     }
 
     public boolean isProblemDetails() {

@@ -46,7 +46,7 @@ public class JitGuardWebMvcAutoConfiguration {
       ObjectProvider<ElevationPolicy> policy, JitGuardProperties properties, ActionTokens tokens,
       ObjectProvider<Clock> clock) {
     JitGuardProperties.Web web = properties.getWeb();
-    String endpoint = web.isEnabled() ? trimSlash(web.getBasePath()) + "/requests" : null;
+    String endpoint = web.isEnabled() ? web.getBasePath() + "/requests" : null;
     return new ElevationProblems(guard, subjects, policy.getIfUnique(), endpoint, tokens,
         clock.getIfUnique(Clock::systemUTC));
   }
@@ -103,9 +103,5 @@ public class JitGuardWebMvcAutoConfiguration {
   public JitGuardController jitGuardController(PrivilegeGuard guard, SubjectResolver subjects,
       ElevationProblems problems, ObjectProvider<Clock> clock) {
     return new JitGuardController(guard, subjects, problems, clock.getIfUnique(Clock::systemUTC));
-  }
-
-  private static String trimSlash(String path) {
-    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 }

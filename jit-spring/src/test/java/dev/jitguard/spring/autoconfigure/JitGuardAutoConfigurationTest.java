@@ -459,6 +459,56 @@ class JitGuardAutoConfigurationTest {
   }
 
   @Test
+  void webBasePathWhenValidThenStartsWithIt() {
+    for (String good : new String[] {"/admin/elevation", "/jit", "/api/v1.2/jit_guard-x", "/a..b/.well-known"}) {
+      web.withPropertyValues("jit.web.enabled=true", "jit.web.base-path=" + good).run(context -> {
+        assertThat(context).as("base-path=%s", good).hasNotFailed();
+        assertThat(context.getBean(JitGuardProperties.class).getWeb().getBasePath()).isEqualTo(good);
+      });
+    }
+  }
+
+  @Test
+  void webBasePathWhenInvalidThenStartupFailsNamingThePropertyTheValueAndTheFix() {
+    String[][] cases = {
+        {"", "is empty"},
+        {"admin/elevation", "does not start with '/'"},
+        {"/admin/", "ends with '/'"},
+        {"/", "ends with '/'"},
+        {"/admin//elevation", "contains an empty segment ('//')"},
+        {"/admin/../jit", "contains a '..' segment"},
+        {"/admin/./jit", "contains a '.' segment"},
+        {"/..", "contains a '..' segment"},
+        {"/admin/*", "contains '*'"},
+        {"/admin/**", "contains '*'"},
+        {"/admin/{id}", "contains '{'"},
+        {"/admin elevation", "contains ' '"},
+        {"/admin%2F..", "contains '%'"},
+        {"/admin;x=1", "contains ';'"},
+    };
+    for (String[] c : cases) {
+      String bad = c[0];
+      web.withPropertyValues("jit.web.enabled=true", "jit.web.base-path=" + bad).run(context -> {
+        assertThat(context).as("base-path=%s", bad).hasFailed();
+        assertThat(Fixtures.rootMessage(context.getStartupFailure())).as("base-path=%s", bad)
+            .startsWith("jit.web.base-path must be a path such as /admin/elevation")
+            .contains("but '" + bad + "' " + c[1])
+            .contains("set jit.web.base-path to such a path, or remove it to use the default /jit");
+      });
+    }
+  }
+
+  @Test
+  void webBasePathWhenControlCharacterThenTheMessageEscapesIt() {
+    char bell = 7;
+    web.withPropertyValues("jit.web.enabled=true", "jit.web.base-path=/admin" + bell + "x").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(Fixtures.rootMessage(context.getStartupFailure())).contains("'/admin\\u0007x' contains U+0007")
+          .doesNotContain(String.valueOf(bell));
+    });
+  }
+
+  @Test
   void actuatorEndpointWhenExposedThenPresentAndWhenNotThenAbsent() {
     web.run(context -> assertThat(context).doesNotHaveBean(JitGuardEndpoint.class));
     web.withPropertyValues("management.endpoints.web.exposure.include=jitguard")
