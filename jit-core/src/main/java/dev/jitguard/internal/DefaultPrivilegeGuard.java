@@ -68,7 +68,8 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
   private static final long INDEX_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   private static final ReasonCode[] CHECK_DENIALS = {ReasonCode.NO_GRANT, ReasonCode.GRANT_EXPIRED,
       ReasonCode.GRANT_NOT_YET_ACTIVE, ReasonCode.GRANT_REVOKED, ReasonCode.GRANT_CONSUMED,
-      ReasonCode.ACTION_MISMATCH, ReasonCode.AMOUNT_EXCEEDED, ReasonCode.AMOUNT_REQUIRED, ReasonCode.AUDIT_FAILURE, ReasonCode.STORE_FAILURE, ReasonCode.GUARD_CLOSED};
+      ReasonCode.ACTION_MISMATCH, ReasonCode.AMOUNT_EXCEEDED, ReasonCode.AMOUNT_REQUIRED, ReasonCode.AUDIT_FAILURE,
+      ReasonCode.STORE_FAILURE, ReasonCode.GUARD_CLOSED};
 
   private final ElevationPolicy policy;
   private final ApprovalChannel channel;
@@ -326,11 +327,15 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public Grant require(Subject subject, Privilege privilege, BigDecimal amount) {
-    Decision d = check(subject, privilege, amount);
+    return grantOrThrow(check(subject, privilege, amount));
+  }
+
+  /** The grant of a granted decision; a denial is thrown, carrying the decision. */
+  private static Grant grantOrThrow(Decision d) {
     if (d instanceof Decision.Granted g) {
       return g.grant();
     }
-    throw new ElevationRequiredException((Decision.Denied) d);
+    throw new ElevationRequiredException(d);
   }
 
   /** A metered grant with too little left: audited like any check denial, answered with the figures. */
@@ -374,11 +379,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public Grant requireAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount) {
-    Decision d = checkAction(subject, privilege, action, amount);
-    if (d instanceof Decision.Granted g) {
-      return g.grant();
-    }
-    throw new ElevationRequiredException((Decision.Denied) d);
+    return grantOrThrow(checkAction(subject, privilege, action, amount));
   }
 
   private Decision checkAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount,
@@ -446,11 +447,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public Grant requireAction(Subject subject, Privilege privilege, ActionBinding action) {
-    Decision d = checkAction(subject, privilege, action);
-    if (d instanceof Decision.Granted g) {
-      return g.grant();
-    }
-    throw new ElevationRequiredException(d);
+    return grantOrThrow(checkAction(subject, privilege, action));
   }
 
   @Override
@@ -693,11 +690,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public Grant require(Subject subject, Privilege privilege) {
-    Decision d = check(subject, privilege);
-    if (d instanceof Decision.Granted g) {
-      return g.grant();
-    }
-    throw new ElevationRequiredException(d);
+    return grantOrThrow(check(subject, privilege));
   }
 
   /** The cached denials of a privilege, one per check reason, with hints taken from the current rule. */
@@ -1042,7 +1035,8 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
   private Decision autoApprove(RequestRecord.Builder rb, ElevationRequest request, PrivilegeRule rule,
       Evaluation ev, Instant now) {
     RequestId requestId = rb.build().id();
-    Grant grant = newGrant(requestId, request, rule, List.of(), now, ev.policyVersion(), ev.duration());
+    Grant grant = newGrant(requestId, request, rule, List.of(), now, ev.policyVersion(), ev.duration(),
+        false);
     RequestRecord record = rb.status(RequestStatus.APPROVED).approvalsRequired(0)
         .decision(now, POLICY_ACTOR, ReasonCode.AUTO_APPROVED, ev.auto().description())
         .grantId(grant.id()).build();
@@ -1133,11 +1127,6 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     r.approvals().forEach(a -> out.remove(a.approver()));
     r.denials().forEach(a -> out.remove(a.approver()));
     return List.copyOf(out);
-  }
-
-  private static Grant newGrant(RequestId requestId, ElevationRequest request, PrivilegeRule rule,
-      List<String> approvers, Instant now, String version, Duration granted) {
-    return newGrant(requestId, request, rule, approvers, now, version, granted, false);
   }
 
   /**
@@ -1534,7 +1523,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
           "Ask for at most " + bg.maxDuration() + ".");
     }
     RequestId requestId = RequestId.random();
-    Grant issued = newGrant(requestId, request, rule, List.of(), now, version, duration);
+    Grant issued = newGrant(requestId, request, rule, List.of(), now, version, duration, false);
     // Break-glass access is short by design: no extension may take it past the break-glass maximum.
     Grant grant = issued.toBuilder().validity(issued.notBefore(), issued.expiresAt(),
         issued.notBefore().plus(bg.maxDuration())).build();

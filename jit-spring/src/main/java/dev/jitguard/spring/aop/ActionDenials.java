@@ -31,10 +31,6 @@ public final class ActionDenials {
     return denied;
   }
 
-  static ElevationRequiredException record(ElevationRequiredException denied, ActionBinding action) {
-    return record(denied, action, null);
-  }
-
   /**
    * The call a denial was for.
    *

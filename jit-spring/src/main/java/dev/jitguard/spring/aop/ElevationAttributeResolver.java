@@ -8,8 +8,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -423,8 +423,8 @@ public final class ElevationAttributeResolver {
       if (amount.isEmpty()) {
         return "@RequiresElevation(\"" + value + "\"" + (action ? ", action = true" : "") + ")";
       }
-      return "@RequiresElevation(value = \"" + value + "\"" + (action ? ", action = true" : "")
-          + (amount.isEmpty() ? "" : ", amount = \"" + amount + "\"") + ")";
+      return "@RequiresElevation(value = \"" + value + "\"" + (action ? ", action = true" : "") + ", amount = \""
+          + amount + "\")";
     }
   }
 }
