@@ -1,6 +1,6 @@
 package dev.jitguard;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.util.Objects;
 import java.util.regex.Pattern;
 

@@ -1,7 +1,6 @@
 package dev.jitguard;
 
-import dev.jitguard.internal.Amounts;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

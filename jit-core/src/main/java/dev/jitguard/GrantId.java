@@ -1,7 +1,7 @@
 package dev.jitguard;
 
-import dev.jitguard.internal.Ids;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Ids;
+import dev.jitguard.internal.util.Text;
 import java.util.Objects;
 
 /**

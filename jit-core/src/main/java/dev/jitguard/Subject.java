@@ -1,7 +1,7 @@
 package dev.jitguard;
 
-import dev.jitguard.internal.Identifiers;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Identifiers;
+import dev.jitguard.internal.util.Text;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -7,13 +7,13 @@ import static dev.jitguard.Fixtures.pendingId;
 import static dev.jitguard.Fixtures.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
-import dev.jitguard.policy.ApprovalStage;
+import dev.jitguard.rule.ApprovalStage;
 import dev.jitguard.policy.InMemoryOnCallSource;
 import dev.jitguard.policy.Policy;
-import dev.jitguard.policy.StageMode;
+import dev.jitguard.rule.StageMode;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.GrantStore;
 import dev.jitguard.spi.OnCallSource;
@@ -120,10 +120,10 @@ class ApprovalModelTest {
   @BeforeEach
   void setUp() {
     clock = TestClock.create();
-    audit = AuditSink.inMemory();
+    audit = new InMemoryAuditSink();
     store = GrantStore.inMemory();
     channel = new RecordingChannel();
-    onCall = OnCallSource.inMemory();
+    onCall = new InMemoryOnCallSource();
     guard = guard(onCall);
   }
 
@@ -518,7 +518,7 @@ class ApprovalModelTest {
   @Test
   void requestWhenGuardHasNoOnCallSourceThenOnlyListedApproversSuggested() {
     PrivilegeGuard plain = PrivilegeGuard.builder().withPolicy(POLICY).withClock(clock)
-        .withAuditSink(AuditSink.inMemory()).withoutBackgroundMaintenance().build();
+        .withAuditSink(new InMemoryAuditSink()).withoutBackgroundMaintenance().build();
     guards.add(plain);
 
     Decision.Pending d = (Decision.Pending) plain.request(ask(SUE, PAYOUT).build());

@@ -14,8 +14,8 @@ import static dev.jitguard.Fixtures.pendingId;
 import static dev.jitguard.Fixtures.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.test.TestGuards;
 import java.time.Duration;

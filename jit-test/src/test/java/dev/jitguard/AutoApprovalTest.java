@@ -5,12 +5,12 @@ import static dev.jitguard.Fixtures.granted;
 import static dev.jitguard.Fixtures.pendingId;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.InMemoryOnCallSource;
 import dev.jitguard.policy.Policy;
-import dev.jitguard.policy.TimeWindow;
+import dev.jitguard.rule.TimeWindow;
 import dev.jitguard.spi.OnCallSource;
 import dev.jitguard.test.TestClock;
 import dev.jitguard.test.TestGuards;
@@ -242,7 +242,7 @@ class AutoApprovalTest {
 
   @Test
   void requestWhenRequesterOnCallThenAutoApprovedAndOthersWait() {
-    InMemoryOnCallSource source = OnCallSource.inMemory().set(SCHEDULE, "olga");
+    InMemoryOnCallSource source = new InMemoryOnCallSource().set(SCHEDULE, "olga");
     AutoApproveCondition condition = AutoApproveCondition.onCall(source, SCHEDULE);
     TestGuards.Setup t = guardAt("2026-01-07T03:00:00Z", condition);
 
@@ -277,7 +277,7 @@ class AutoApprovalTest {
 
   @Test
   void requestWhenAllOfConditionsThenAutoApprovedOnlyWhenEveryOneMatches() {
-    InMemoryOnCallSource source = OnCallSource.inMemory().set(SCHEDULE, "olga");
+    InMemoryOnCallSource source = new InMemoryOnCallSource().set(SCHEDULE, "olga");
     AutoApproveCondition both = AutoApproveCondition.allOf(AutoApproveCondition.onCall(source, SCHEDULE),
         AutoApproveCondition.during(OFFICE_HOURS));
 

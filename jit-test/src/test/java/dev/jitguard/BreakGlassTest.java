@@ -8,8 +8,8 @@ import static dev.jitguard.Fixtures.pendingId;
 import static dev.jitguard.Fixtures.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.spi.AuditSink;
@@ -69,7 +69,7 @@ class BreakGlassTest {
   @BeforeEach
   void setUp() {
     clock = TestClock.create();
-    audit = AuditSink.inMemory();
+    audit = new InMemoryAuditSink();
     store = GrantStore.inMemory();
     channel = new RecordingChannel();
     guard = PrivilegeGuard.builder()

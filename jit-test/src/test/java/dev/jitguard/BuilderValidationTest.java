@@ -4,9 +4,9 @@ import static dev.jitguard.Fixtures.invalid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.test.TestClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

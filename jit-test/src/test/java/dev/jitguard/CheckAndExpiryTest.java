@@ -10,7 +10,7 @@ import static dev.jitguard.Fixtures.pendingId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.test.TestGuards;
 import java.time.Duration;

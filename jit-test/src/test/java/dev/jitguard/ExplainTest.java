@@ -4,7 +4,7 @@ import static dev.jitguard.Fixtures.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.test.TestGuards;
 import java.time.Duration;

@@ -7,9 +7,9 @@ import static dev.jitguard.Fixtures.pendingId;
 import static dev.jitguard.Fixtures.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.policy.ApprovalStage;
+import dev.jitguard.rule.ApprovalStage;
 import dev.jitguard.policy.Policy;
-import dev.jitguard.policy.StageMode;
+import dev.jitguard.rule.StageMode;
 import dev.jitguard.test.TestGuards;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

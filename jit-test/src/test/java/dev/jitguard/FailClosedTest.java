@@ -13,12 +13,12 @@ import static dev.jitguard.Fixtures.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.ApprovalChannel;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.ElevationPolicy;
@@ -491,7 +491,7 @@ class FailClosedTest {
 
   /** Records into an in-memory sink unless told to fail for some or all event types. */
   static final class FlakyAuditSink implements AuditSink {
-    final InMemoryAuditSink recorded = AuditSink.inMemory();
+    final InMemoryAuditSink recorded = new InMemoryAuditSink();
     private volatile Set<AuditEventType> failing = Set.of();
 
     void failAll() {

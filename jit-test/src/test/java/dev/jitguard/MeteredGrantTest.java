@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.jitguard.action.ActionBinding;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.test.TestGuards;
 import java.math.BigDecimal;

@@ -1,6 +1,6 @@
 package dev.jitguard;
 
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.ApprovalChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

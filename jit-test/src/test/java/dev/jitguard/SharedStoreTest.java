@@ -1,5 +1,6 @@
 package dev.jitguard;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import static dev.jitguard.Fixtures.ALICE;
 import static dev.jitguard.Fixtures.BOB;
 import static dev.jitguard.Fixtures.DB_WRITE;
@@ -42,7 +43,7 @@ class SharedStoreTest {
 
   private PrivilegeGuard instance(Consistency consistency) {
     PrivilegeGuard g = PrivilegeGuard.builder().withPolicy(POLICY).withGrantStore(store)
-        .withAuditSink(AuditSink.inMemory()).withClock(clock).withoutBackgroundMaintenance()
+        .withAuditSink(new InMemoryAuditSink()).withClock(clock).withoutBackgroundMaintenance()
         .withConsistency(consistency).build();
     guards.add(g);
     return g;

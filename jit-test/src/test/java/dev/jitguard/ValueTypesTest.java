@@ -1,5 +1,6 @@
 package dev.jitguard;
 
+import dev.jitguard.internal.util.Ids;
 import static dev.jitguard.Fixtures.ALICE;
 import static dev.jitguard.Fixtures.DB_WRITE;
 import static dev.jitguard.Fixtures.invalid;

@@ -5,8 +5,8 @@ import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
 import dev.jitguard.audit.AsyncAuditSink;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.AuditJson;
 import dev.jitguard.audit.AuditKeys;
 import dev.jitguard.audit.FileAuditSink;
@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Throughput of the tamper-evident audit file, in events per second, next to its baselines in the same run.
  *
  * <ul>
- *   <li>{@code chainedAsyncFsync}: what the guard calls, {@code AuditSink.async(fileSink)}; each call returns only once
+ *   <li>{@code chainedAsyncFsync}: what the guard calls, {@code AsyncAuditSink.builder(fileSink).build()}; each call returns only once
  *       its event is written and fsynced; concurrent callers share one fsync (group commit). Chained, signed
  *       checkpoints every 1000 records.</li>
  *   <li>{@code chainedAsyncWrite}: the same with {@code Durability.WRITE} (returns after write(2), no fsync per

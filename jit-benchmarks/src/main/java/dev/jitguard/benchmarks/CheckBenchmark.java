@@ -6,7 +6,7 @@ import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.Subject;
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.jitguard.benchmarks;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.ElevationRequiredException;
@@ -131,7 +132,7 @@ public class SpringInterceptorBenchmark {
             .maxDuration(Duration.ofHours(8)))
         .build();
     guard = PrivilegeGuard.builder().withPolicy(policy).withGrantStore(GrantStore.inMemory())
-        .withAuditSink(AuditSink.inMemory()).withClock(Clock.systemUTC()).withoutBackgroundMaintenance().build();
+        .withAuditSink(new InMemoryAuditSink()).withClock(Clock.systemUTC()).withoutBackgroundMaintenance().build();
     Decision pending = guard.request(ElevationRequest.builder(Subject.of("user-42"), "db.write")
         .duration(Duration.ofHours(1)).build());
     Decision granted = guard.approve(((Decision.Pending) pending).request().id(), Subject.of("approver"), "bench");

@@ -1,7 +1,7 @@
 package dev.jitguard.action;
 
 import dev.jitguard.InvalidInputException;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.jitguard.action;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;

@@ -3,7 +3,7 @@ package dev.jitguard.approval;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.approval.WebhookDelivery.Status;
 import dev.jitguard.approval.WebhookEvents.Event;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

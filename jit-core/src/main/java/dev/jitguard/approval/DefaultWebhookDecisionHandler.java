@@ -12,7 +12,7 @@ import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package dev.jitguard.approval;
 
 import dev.jitguard.InvalidInputException;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Objects;

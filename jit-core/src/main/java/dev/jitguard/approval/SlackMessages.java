@@ -5,7 +5,7 @@ import dev.jitguard.ApprovalContext;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.jitguard.approval;
 
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.RequestRecord;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.ApprovalChannel;
 import java.net.URI;
 import java.time.Clock;

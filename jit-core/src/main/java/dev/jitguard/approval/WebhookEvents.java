@@ -4,7 +4,7 @@ import dev.jitguard.Approval;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

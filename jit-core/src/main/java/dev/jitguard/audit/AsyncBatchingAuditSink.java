@@ -1,5 +1,7 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.spi.BatchAuditSink;
 import dev.jitguard.spi.AuditSink;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,12 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.Writer;

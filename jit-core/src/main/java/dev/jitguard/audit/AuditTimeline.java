@@ -1,9 +1,10 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Privilege;
-import dev.jitguard.internal.Ids;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Ids;
+import dev.jitguard.internal.util.Text;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package dev.jitguard.audit;
 
 import dev.jitguard.InvalidInputException;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

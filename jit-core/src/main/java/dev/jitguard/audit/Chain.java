@@ -1,6 +1,6 @@
 package dev.jitguard.audit;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

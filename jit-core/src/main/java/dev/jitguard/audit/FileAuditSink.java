@@ -1,5 +1,6 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.spi.BatchAuditSink;
 import dev.jitguard.InvalidInputException;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     .withMaxFileSize(256L * 1024 * 1024)
  *     .build();
  * PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy)
- *     .withAuditSink(AuditSink.async(audit))                  // group commit: many callers share one fsync
+ *     .withAuditSink(AsyncAuditSink.builder(audit).build())                  // group commit: many callers share one fsync
  *     .build();
  * }</pre>
  *

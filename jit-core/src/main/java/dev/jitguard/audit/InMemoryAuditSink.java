@@ -1,5 +1,7 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.spi.AuditSink;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +14,7 @@ import java.util.stream.Collectors;
 public final class InMemoryAuditSink implements AuditSink {
   private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
 
-  /** Creates an empty sink; prefer {@link AuditSink#inMemory()}. */
+  /** Creates an empty sink. */
   public InMemoryAuditSink() {}
 
   @Override

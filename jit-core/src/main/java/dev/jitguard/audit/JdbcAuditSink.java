@@ -1,5 +1,6 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;

@@ -1,6 +1,6 @@
 package dev.jitguard.audit;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

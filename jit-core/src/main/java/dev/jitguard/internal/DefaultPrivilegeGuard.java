@@ -1,5 +1,7 @@
 package dev.jitguard.internal;
 
+import dev.jitguard.Amounts;
+import dev.jitguard.internal.util.Text;
 import dev.jitguard.Approval;
 import dev.jitguard.action.ActionBinding;
 import dev.jitguard.ApprovalContext;
@@ -21,12 +23,12 @@ import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
 import dev.jitguard.Subject;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.internal.GrantIndex.Entry;
 import dev.jitguard.internal.GrantIndex.Slot;
-import dev.jitguard.policy.AutoApproveCondition;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.AutoApproveCondition;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.ApprovalChannel;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.DuplicatePendingRequestException;
@@ -1510,7 +1512,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       return breakGlassDenied(request, now, version, rule, ReasonCode.BREAK_GLASS_NOT_ALLOWED, "Break-glass is not "
           + "allowed for '" + privilege + "'.", howToRequest(privilege));
     }
-    dev.jitguard.policy.BreakGlass bg = rule.breakGlass().get();
+    dev.jitguard.rule.BreakGlass bg = rule.breakGlass().get();
     int length = reason.strip().codePointCount(0, reason.strip().length());
     if (length < bg.minReasonLength()) {
       return breakGlassDenied(request, now, version, rule, ReasonCode.JUSTIFICATION_TOO_SHORT,

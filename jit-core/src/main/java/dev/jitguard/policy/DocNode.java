@@ -1,6 +1,6 @@
 package dev.jitguard.policy;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.util.List;
 import java.util.Map;
 

@@ -1,8 +1,13 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.rule.ApprovalStage;
+import dev.jitguard.rule.AutoApproveCondition;
+import dev.jitguard.rule.PrivilegeRule;
+import dev.jitguard.rule.StageMode;
+import dev.jitguard.rule.TimeWindow;
 import dev.jitguard.InvalidInputException;
-import dev.jitguard.internal.Amounts;
-import dev.jitguard.internal.Text;
+import dev.jitguard.Amounts;
+import dev.jitguard.internal.util.Text;
 import dev.jitguard.spi.OnCallSource;
 import java.math.BigDecimal;
 import java.time.DateTimeException;

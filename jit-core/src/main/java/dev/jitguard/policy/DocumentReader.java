@@ -1,6 +1,6 @@
 package dev.jitguard.policy;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.jitguard.policy;
 
-import dev.jitguard.internal.Identifiers;
+import dev.jitguard.internal.util.Identifiers;
 import dev.jitguard.spi.OnCallSource;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryOnCallSource implements OnCallSource {
   private final Map<String, List<String>> rota = new ConcurrentHashMap<>();
 
-  /** Creates an empty source; prefer {@link OnCallSource#inMemory()}. */
+  /** Creates an empty source. */
   public InMemoryOnCallSource() {}
 
   /**

@@ -1,11 +1,13 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.rule.PrivilegePattern;
+import dev.jitguard.rule.PrivilegeRule;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.Identifiers;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Identifiers;
+import dev.jitguard.internal.util.Text;
 import dev.jitguard.spi.ElevationPolicy;
 import java.util.ArrayList;
 import java.util.Collections;

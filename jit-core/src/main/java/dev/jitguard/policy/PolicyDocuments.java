@@ -1,6 +1,6 @@
 package dev.jitguard.policy;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import dev.jitguard.spi.OnCallSource;
 import java.io.IOException;
 import java.io.InputStream;

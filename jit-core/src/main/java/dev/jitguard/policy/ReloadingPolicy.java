@@ -1,5 +1,6 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;

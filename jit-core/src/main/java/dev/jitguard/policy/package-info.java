@@ -1,7 +1,7 @@
 /**
- * The policy model: per privilege, who is eligible, who is denied, limits on duration and uses, justification and
- * ticket rules, auto-approval conditions and who must approve. {@link dev.jitguard.policy.Policy} is the programmatic
- * implementation of {@link dev.jitguard.spi.ElevationPolicy}.
+ * Where rules come from: {@link dev.jitguard.policy.Policy}, the programmatic {@link dev.jitguard.spi.ElevationPolicy},
+ * policy documents in JSON or YAML ({@link dev.jitguard.policy.PolicyDocuments}) and their reloading
+ * ({@link dev.jitguard.policy.ReloadingPolicy}). The rules themselves are the model of {@link dev.jitguard.rule}.
  */
 @NullMarked
 package dev.jitguard.policy;

@@ -1,7 +1,7 @@
 package dev.jitguard.spi;
 
 import dev.jitguard.RequestRecord;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 
 /**
  * How a pending request reaches its approvers, and how they learn the outcome. Decisions come back through

@@ -1,15 +1,7 @@
 package dev.jitguard.spi;
 
-import dev.jitguard.audit.AsyncAuditSink;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.CompositeAuditSink;
-import dev.jitguard.audit.FileAuditSink;
-import dev.jitguard.audit.InMemoryAuditSink;
-import dev.jitguard.audit.JdbcAuditSink;
-import dev.jitguard.audit.Slf4jAuditSink;
-import java.nio.file.Path;
+import dev.jitguard.event.AuditEvent;
 import java.util.List;
-import javax.sql.DataSource;
 
 /**
  * Where the audit trail goes. The guard records every decision here before it returns it.
@@ -22,6 +14,8 @@ import javax.sql.DataSource;
  * the event).
  */
 public interface AuditSink {
+  /** The SLF4J logger that {@link #slf4j()} writes to, at INFO. */
+  String SLF4J_LOGGER_NAME = "dev.jitguard.audit";
 
   /**
    * Records one event durably (per the sink's own definition of durable).
@@ -39,40 +33,6 @@ public interface AuditSink {
    */
   static AuditSink slf4j() {
     return new Slf4jAuditSink();
-  }
-
-  /**
-   * A sink that keeps events in memory, for tests and examples.
-   *
-   * @return a new, empty sink
-   */
-  static InMemoryAuditSink inMemory() {
-    return new InMemoryAuditSink();
-  }
-
-  /**
-   * A sink that writes one row per event to table {@code jitguard_audit_events} in an H2 or PostgreSQL database
-   * (detected from the connection); the table must exist (run {@code dev/jitguard/audit/schema-postgresql.sql} or
-   * {@code schema-h2.sql} from the jar). For more options, such as joining the grant store's transaction, use
-   * {@link JdbcAuditSink#builder(DataSource)}.
-   *
-   * @param dataSource where the table is
-   * @return the sink
-   */
-  static JdbcAuditSink jdbc(DataSource dataSource) {
-    return JdbcAuditSink.builder(dataSource).build();
-  }
-
-  /**
-   * A tamper-evident JSON Lines file with default settings: hash-chained records, each record forced to storage before
-   * the call returns, no signing, no rotation. For checkpoints, rotation and the other options use
-   * {@link FileAuditSink#builder(Path)}.
-   *
-   * @param file the log file (created if missing; an existing log is continued)
-   * @return the sink; close it when done
-   */
-  static FileAuditSink jsonLines(Path file) {
-    return FileAuditSink.builder(file).build();
   }
 
   /**
@@ -96,16 +56,4 @@ public interface AuditSink {
     return new CompositeAuditSink(CompositeAuditSink.Mode.ANY, List.of(sinks));
   }
 
-  /**
-   * Group commit in front of {@code delegate}: a bounded queue and one writer thread that hands everything queued to
-   * the delegate as one batch. Each {@code record} call still returns only once its own event was recorded. Defaults:
-   * 8192 queued events, 1 second of waiting when full (then the call throws and the guard denies), batches of up to
-   * 1024. See {@link AsyncAuditSink#builder(AuditSink)} to change them.
-   *
-   * @param delegate the sink that writes
-   * @return the sink; close it to drain the queue
-   */
-  static AsyncAuditSink async(AuditSink delegate) {
-    return AsyncAuditSink.builder(delegate).build();
-  }
 }

@@ -2,7 +2,7 @@ package dev.jitguard.spi;
 
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import java.util.Optional;
 
 /**

@@ -4,15 +4,12 @@ import dev.jitguard.Grant;
 import dev.jitguard.GrantId;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
-import dev.jitguard.store.InMemoryGrantStore;
-import dev.jitguard.store.JdbcGrantStore;
 import dev.jitguard.Privilege;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 
 /**
  * Where requests and grants are kept: the source of truth for their lifecycle.
@@ -208,19 +205,6 @@ public interface GrantStore {
    * @return a new, empty store
    */
   static GrantStore inMemory() {
-    return InMemoryGrantStore.builder().build();
-  }
-
-  /**
-   * A store in an H2 or PostgreSQL database (detected from the connection), shared by every application instance
-   * that uses it; the tables must exist (run {@code dev/jitguard/store/schema-postgresql.sql} or
-   * {@code schema-h2.sql} from the jar in your migrations). For more options, such as creating the schema at
-   * start-up or the query timeout, use {@link JdbcGrantStore#builder(DataSource)}.
-   *
-   * @param dataSource where the tables are; a pooled one in production
-   * @return the store; close it to stop its change feed
-   */
-  static JdbcGrantStore jdbc(DataSource dataSource) {
-    return JdbcGrantStore.builder(dataSource).build();
+    return new InMemoryGrantStore();
   }
 }

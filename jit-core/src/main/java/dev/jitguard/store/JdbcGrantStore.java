@@ -11,7 +11,7 @@ import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
 import dev.jitguard.Subject;
 import dev.jitguard.action.ActionBinding;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import dev.jitguard.internal.jdbc.GrantChangeFeed;
 import dev.jitguard.internal.jdbc.JdbcSupport;
 import dev.jitguard.internal.jdbc.JsonColumns;

@@ -1,7 +1,6 @@
 /**
- * Grant store implementations: {@link dev.jitguard.store.InMemoryGrantStore} (Caffeine) and
- * {@link dev.jitguard.store.JdbcGrantStore} (PostgreSQL or H2, shared by several instances), with the schema scripts
- * of the latter next to it in the jar.
+ * The JDBC grant store, {@link dev.jitguard.store.JdbcGrantStore} (PostgreSQL or H2, shared by several instances),
+ * with its schema scripts next to it in the jar. The in-memory default is {@link dev.jitguard.spi.GrantStore#inMemory()}.
  */
 @NullMarked
 package dev.jitguard.store;

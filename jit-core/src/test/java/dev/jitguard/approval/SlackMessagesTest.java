@@ -1,5 +1,6 @@
 package dev.jitguard.approval;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import static dev.jitguard.approval.Fixtures.ALICE;
 import static dev.jitguard.approval.Fixtures.BOB;
 import static dev.jitguard.approval.Fixtures.DB_WRITE;
@@ -12,7 +13,7 @@ import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.RequestRecord;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.GrantStore;
 import java.net.URI;
@@ -32,7 +33,7 @@ class SlackMessagesTest {
   private final MutableClock clock = new MutableClock(T0);
   private final GrantStore store = GrantStore.inMemory();
   private final PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(POLICY).withGrantStore(store)
-      .withAuditSink(AuditSink.inMemory()).withClock(clock).withoutBackgroundMaintenance().build();
+      .withAuditSink(new InMemoryAuditSink()).withClock(clock).withoutBackgroundMaintenance().build();
   private final PrivilegeRule rule = POLICY.ruleFor(DB_WRITE).orElseThrow();
   private final ActionLinks links = ActionLinks.builder().withBaseUri(URI.create("https://jit.example.com/decide"))
       .withSecrets(SigningSecrets.of("links-secret-0123456789-abcdefghijklmn")).withClock(clock).build();

@@ -22,7 +22,7 @@ import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
 import dev.jitguard.approval.Receiver.Received;
 import dev.jitguard.approval.WebhookDelivery.Status;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.spi.ApprovalChannel;
 import dev.jitguard.spi.AuditSink;
@@ -43,7 +43,7 @@ import tools.jackson.databind.JsonNode;
 
 class WebhookApprovalChannelTest {
   private final MutableClock clock = new MutableClock(T0);
-  private final InMemoryAuditSink audit = AuditSink.inMemory();
+  private final InMemoryAuditSink audit = new InMemoryAuditSink();
   private final LinkedBlockingQueue<WebhookDelivery> deliveries = new LinkedBlockingQueue<>();
   private final List<WebhookDelivery> seenDeliveries = new ArrayList<>();
   private final List<AutoCloseable> closeLast = new ArrayList<>();

@@ -26,8 +26,8 @@ import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
 import dev.jitguard.Subject;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.GrantStore;
@@ -58,7 +58,7 @@ class WebhookDecisionHandlerTest {
   private static final String LINK_SECRET = "links-secret-0123456789-abcdefghijklmn";
 
   private final MutableClock clock = new MutableClock(T0);
-  private final InMemoryAuditSink audit = AuditSink.inMemory();
+  private final InMemoryAuditSink audit = new InMemoryAuditSink();
   private final GrantStore store = GrantStore.inMemory();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();

@@ -1,5 +1,6 @@
 package dev.jitguard.approval;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import static dev.jitguard.approval.Fixtures.ALICE;
 import static dev.jitguard.approval.Fixtures.DB_WRITE;
 import static dev.jitguard.approval.Fixtures.POLICY;
@@ -41,7 +42,7 @@ class WebhookRoundTripTest {
         WebhookApprovalChannel channel = WebhookApprovalChannel.builder().withEndpoints(relay.uri())
             .withSecrets(SECRETS).withClock(clock).build();
         PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(POLICY).withApprovalChannel(channel)
-            .withAuditSink(AuditSink.inMemory()).withClock(clock).withoutBackgroundMaintenance().build()) {
+            .withAuditSink(new InMemoryAuditSink()).withClock(clock).withoutBackgroundMaintenance().build()) {
       WebhookDecisionHandler handler = WebhookDecisionHandler.builder(guard).withSecrets(SECRETS).withClock(clock)
           .build();
       decisions.setExecutor(executor);

@@ -1,5 +1,8 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
+import dev.jitguard.spi.BatchAuditSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -103,8 +106,8 @@ class AsyncAuditSinkTest {
   @Test
   void recordWhenEightThreadsThenEveryEventInTheFileOnceAndChainValid() throws Exception {
     Path file = dir.resolve("audit.jsonl");
-    AsyncAuditSink sink = AuditSink.async(FileAuditSink.builder(file).withSigningKey(FileAuditSinkTest.KEY)
-        .withoutBackgroundHeartbeat().build());
+    AsyncAuditSink sink = AsyncAuditSink.builder(FileAuditSink.builder(file).withSigningKey(FileAuditSinkTest.KEY)
+        .withoutBackgroundHeartbeat().build()).build();
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
@@ -256,7 +259,7 @@ class AsyncAuditSinkTest {
     GateSink delegate = new GateSink();
     delegate.failure = new IllegalStateException("disk full");
     delegate.gate.countDown();
-    AsyncAuditSink sink = AuditSink.async(delegate);
+    AsyncAuditSink sink = AsyncAuditSink.builder(delegate).build();
 
     assertThatThrownBy(() -> sink.record(event(1))).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("failed to record a USED event").hasRootCauseMessage("disk full");
@@ -277,8 +280,8 @@ class AsyncAuditSinkTest {
 
   @Test
   void recordWhenNotABatchSinkThenOneByOne() {
-    InMemoryAuditSink memory = AuditSink.inMemory();
-    AsyncAuditSink sink = AuditSink.async(memory);
+    InMemoryAuditSink memory = new InMemoryAuditSink();
+    AsyncAuditSink sink = AsyncAuditSink.builder(memory).build();
     for (int i = 0; i < 5; i++) {
       sink.record(event(i));
     }
@@ -304,7 +307,7 @@ class AsyncAuditSinkTest {
 
   @Test
   void builderWhenOutOfRangeOrSetTwiceThenRefused() {
-    AsyncAuditSink.Builder b = AsyncAuditSink.builder(AuditSink.inMemory());
+    AsyncAuditSink.Builder b = AsyncAuditSink.builder(new InMemoryAuditSink());
     assertThatThrownBy(() -> b.withQueueCapacity(0)).hasMessageContaining("queueCapacity must be between 1");
     assertThatThrownBy(() -> b.withEnqueueTimeout(Duration.ofMinutes(11))).hasMessageContaining("PT10M");
     b.withMaxBatchSize(10);

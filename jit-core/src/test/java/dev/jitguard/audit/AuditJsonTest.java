@@ -1,5 +1,7 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -123,7 +125,7 @@ class AuditTimelineTest {
         .withSigningKey(dir.resolve("audit-key.pem"), dir.resolve("audit-key.pub.pem"))
         .withCheckpointFile(dir.resolve("audit-checkpoints.jsonl"))
         .build();
-    AsyncAuditSink audit = dev.jitguard.spi.AuditSink.async(file);
+    AsyncAuditSink audit = AsyncAuditSink.builder(file).build();
     try (PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(audit).build()) {
       guard.request(ElevationRequest.builder(ALICE, DB_WRITE).justification("INC-7: readme").build());
     }

@@ -1,5 +1,8 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
+import dev.jitguard.spi.BatchAuditSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,8 +20,8 @@ class CompositeAuditSinkTest {
 
   @Test
   void allOfWhenOneFailsThenFailsButTheOthersStillRecord() {
-    InMemoryAuditSink a = AuditSink.inMemory();
-    InMemoryAuditSink b = AuditSink.inMemory();
+    InMemoryAuditSink a = new InMemoryAuditSink();
+    InMemoryAuditSink b = new InMemoryAuditSink();
     AuditSink all = AuditSink.allOf(a, BROKEN, b);
 
     assertThatThrownBy(() -> all.record(EVENT)).isInstanceOf(IllegalStateException.class)
@@ -30,8 +33,8 @@ class CompositeAuditSinkTest {
 
   @Test
   void allOfWhenAllSucceedThenEachRecordsTheBatch() {
-    InMemoryAuditSink a = AuditSink.inMemory();
-    InMemoryAuditSink b = AuditSink.inMemory();
+    InMemoryAuditSink a = new InMemoryAuditSink();
+    InMemoryAuditSink b = new InMemoryAuditSink();
     ((BatchAuditSink) AuditSink.allOf(a, b)).recordAll(List.of(EVENT, EVENT));
 
     assertThat(a.events()).hasSize(2);
@@ -40,7 +43,7 @@ class CompositeAuditSinkTest {
 
   @Test
   void anyOfWhenOneSucceedsThenSucceedsAndWhenAllFailThenFails() {
-    InMemoryAuditSink a = AuditSink.inMemory();
+    InMemoryAuditSink a = new InMemoryAuditSink();
     AuditSink.anyOf(BROKEN, a).record(EVENT);
     assertThat(a.events()).hasSize(1);
 

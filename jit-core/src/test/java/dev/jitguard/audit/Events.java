@@ -1,5 +1,6 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -490,7 +492,7 @@ class FileAuditSinkTest {
   @Test
   void jsonLinesFactoryWritesAChainedLog() throws Exception {
     Path file = dir.resolve("audit.jsonl");
-    try (FileAuditSink sink = dev.jitguard.spi.AuditSink.jsonLines(file)) {
+    try (FileAuditSink sink = FileAuditSink.builder(file).build()) {
       sink.record(events.next());
     }
     assertThat(AuditLogReader.readEvents(file)).hasSize(1);

@@ -1,5 +1,7 @@
 package dev.jitguard.audit;
 
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;

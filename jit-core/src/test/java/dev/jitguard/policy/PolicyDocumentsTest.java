@@ -1,5 +1,11 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.rule.ApprovalStage;
+import dev.jitguard.rule.AutoApproveCondition;
+import dev.jitguard.rule.PrivilegePattern;
+import dev.jitguard.rule.PrivilegeRule;
+import dev.jitguard.rule.StageMode;
+import dev.jitguard.rule.TimeWindow;
 import static java.time.DayOfWeek.MONDAY;
 import static java.time.DayOfWeek.SATURDAY;
 import static java.time.DayOfWeek.TUESDAY;
@@ -36,7 +42,7 @@ class PolicyDocumentsTest {
   private static final Subject CAROL = Subject.builder("carol").groups("support").attribute("department", "payments")
       .build();
 
-  private final InMemoryOnCallSource onCall = OnCallSource.inMemory();
+  private final InMemoryOnCallSource onCall = new InMemoryOnCallSource();
 
   @TempDir
   Path dir;

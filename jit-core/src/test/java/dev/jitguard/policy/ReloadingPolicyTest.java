@@ -1,5 +1,8 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.audit.InMemoryAuditSink;
+import dev.jitguard.rule.AutoApproveCondition;
+import dev.jitguard.rule.PrivilegeRule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -211,7 +214,7 @@ class ReloadingPolicyTest {
   void guardRecordsThePolicyVersionOfEachDecisionAndKeepsEarlierGrants() throws IOException {
     Path file = write(document("v1", "developers"));
     try (ReloadingPolicy policy = ReloadingPolicy.builder(file).build();
-        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(AuditSink.inMemory())
+        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(new InMemoryAuditSink())
             .withoutBackgroundMaintenance().build()) {
       Grant first = granted(guard.request(ElevationRequest.builder(DEV, LOGS_READ)
           .justification("read the logs of the failed deploy").build()));
@@ -244,7 +247,7 @@ class ReloadingPolicyTest {
     Subject bob = Subject.of("bob", "dba");
     Path file = write(approvalDocument("v1", "dba", "PT1H"));
     try (ReloadingPolicy policy = ReloadingPolicy.builder(file).build();
-        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(AuditSink.inMemory())
+        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(new InMemoryAuditSink())
             .withoutBackgroundMaintenance().build()) {
       Decision asked = guard.request(ElevationRequest.builder(DEV, dbWrite)
           .justification("repair the orders table").duration(Duration.ofHours(1)).build());
@@ -269,7 +272,7 @@ class ReloadingPolicyTest {
     Subject bob = Subject.of("bob", "dba");
     Path file = write(approvalDocument("v1", "dba", "PT1H"));
     try (ReloadingPolicy policy = ReloadingPolicy.builder(file).build();
-        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(AuditSink.inMemory())
+        PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withAuditSink(new InMemoryAuditSink())
             .withoutBackgroundMaintenance().build()) {
       RequestId id = ((Decision.Pending) guard.request(ElevationRequest.builder(DEV, dbWrite)
           .justification("repair the orders table").build())).request().id();

@@ -3,8 +3,8 @@ package dev.jitguard.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.JdbcAuditSink;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.GrantStore;
@@ -88,8 +88,8 @@ class JdbcGrantStoreBuilderTest {
       JdbcAuditSink.builder(ds).createSchema(true).build();
     }
 
-    GrantStore store = GrantStore.jdbc(ds);
-    AuditSink sink = AuditSink.jdbc(ds);
+    GrantStore store = JdbcGrantStore.builder(ds).build();
+    AuditSink sink = JdbcAuditSink.builder(ds).build();
 
     assertThat(store.isShared()).isTrue();
     assertThat(store.liveGrants()).isEmpty();

@@ -7,7 +7,7 @@ import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.Amounts;
+import dev.jitguard.Amounts;
 import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.Optional;

@@ -6,8 +6,8 @@ import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.spi.AuditSink;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * class InMemoryAuditSinkContractTest extends AuditSinkContract {
  *   @Override
  *   protected AuditSink createSink() {
- *     return AuditSink.inMemory();
+ *     return new InMemoryAuditSink();
  *   }
  *
  *   @Override

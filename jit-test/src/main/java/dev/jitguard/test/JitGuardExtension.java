@@ -126,7 +126,7 @@ public final class JitGuardExtension implements ParameterResolver, AfterEachCall
   private static InMemoryAuditSink audit(Store store) {
     InMemoryAuditSink audit = store.get(InMemoryAuditSink.class, InMemoryAuditSink.class);
     if (audit == null) {
-      audit = AuditSink.inMemory();
+      audit = new InMemoryAuditSink();
       store.put(InMemoryAuditSink.class, audit);
     }
     return audit;

@@ -40,7 +40,7 @@ public final class TestGuards {
    * @return the setup
    */
   public static Setup inMemory(ElevationPolicy policy, TestClock clock) {
-    return inMemory(policy, clock, AuditSink.inMemory());
+    return inMemory(policy, clock, new InMemoryAuditSink());
   }
 
   /**

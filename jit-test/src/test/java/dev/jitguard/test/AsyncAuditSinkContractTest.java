@@ -3,7 +3,7 @@ package dev.jitguard.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jitguard.audit.AsyncAuditSink;
-import dev.jitguard.audit.AuditEvent;
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.audit.AuditKeys;
 import dev.jitguard.audit.AuditLogReader;
 import dev.jitguard.audit.AuditVerifier;
@@ -32,7 +32,7 @@ class AsyncAuditSinkContractTest extends AuditSinkContract {
   @Override
   protected AuditSink createSink() {
     file = dir.resolve("audit.jsonl");
-    sink = AuditSink.async(FileAuditSink.builder(file).withSigningKey(KEY).build());
+    sink = AsyncAuditSink.builder(FileAuditSink.builder(file).withSigningKey(KEY).build()).build();
     return sink;
   }
 

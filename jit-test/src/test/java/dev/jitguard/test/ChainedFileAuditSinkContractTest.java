@@ -2,7 +2,7 @@ package dev.jitguard.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.audit.AuditEvent;
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.audit.AuditKeys;
 import dev.jitguard.audit.AuditLogReader;
 import dev.jitguard.audit.AuditVerifier;

@@ -7,7 +7,7 @@ import dev.jitguard.ElevationRequest;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.Subject;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.spi.ElevationPolicy;
 import java.time.Duration;

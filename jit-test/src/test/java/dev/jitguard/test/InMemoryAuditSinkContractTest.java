@@ -1,16 +1,16 @@
 package dev.jitguard.test;
 
-import dev.jitguard.audit.AuditEvent;
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.spi.AuditSink;
 import java.util.List;
 
-/** The recording sink, {@link AuditSink#inMemory()}, against the whole audit sink contract. */
+/** The recording sink, {@link InMemoryAuditSink}, against the whole audit sink contract. */
 class InMemoryAuditSinkContractTest extends AuditSinkContract {
 
   @Override
   protected AuditSink createSink() {
-    return AuditSink.inMemory();
+    return new InMemoryAuditSink();
   }
 
   @Override

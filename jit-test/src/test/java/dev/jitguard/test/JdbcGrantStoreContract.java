@@ -1,5 +1,6 @@
 package dev.jitguard.test;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,8 +20,8 @@ import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
 import dev.jitguard.Subject;
 import dev.jitguard.action.ActionBinding;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.JdbcAuditSink;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.spi.DuplicatePendingRequestException;
@@ -738,7 +739,7 @@ abstract class JdbcGrantStoreContract extends GrantStoreContract {
         .build();
     TestClock clock = TestClock.create();
     try (PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withGrantStore(store)
-        .withAuditSink(dev.jitguard.spi.AuditSink.inMemory()).withClock(clock).withoutBackgroundMaintenance()
+        .withAuditSink(new InMemoryAuditSink()).withClock(clock).withoutBackgroundMaintenance()
         .build()) {
       Subject alice = Subject.of("alice", "dev");
       Subject bob = Subject.of("bob", "dba");
@@ -839,7 +840,7 @@ abstract class JdbcGrantStoreContract extends GrantStoreContract {
 
   private static PrivilegeGuard guard(Policy policy, GrantStore store, TestClock clock) {
     return PrivilegeGuard.builder().withPolicy(policy).withGrantStore(store)
-        .withAuditSink(dev.jitguard.spi.AuditSink.inMemory()).withClock(clock).withoutBackgroundMaintenance().build();
+        .withAuditSink(new InMemoryAuditSink()).withClock(clock).withoutBackgroundMaintenance().build();
   }
 
   // --------------------------------------------------------------------------------------- across instances

@@ -9,7 +9,7 @@ import dev.jitguard.ElevationRequest;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.Subject;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.spi.ElevationPolicy;

@@ -1,7 +1,7 @@
 package dev.jitguard.test;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.jitguard.audit.AuditEvent;
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.audit.JdbcAuditSink;
 import dev.jitguard.spi.AuditSink;
 import java.util.List;

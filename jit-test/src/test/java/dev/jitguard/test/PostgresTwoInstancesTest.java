@@ -1,5 +1,6 @@
 package dev.jitguard.test;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -114,7 +115,7 @@ class PostgresTwoInstancesTest {
     JdbcGrantStore store = JdbcGrantStore.builder(pool).createSchema(true).queryTimeout(Duration.ofSeconds(5))
         .build();
     PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(POLICY).withGrantStore(store)
-        .withAuditSink(AuditSink.inMemory()).withoutBackgroundMaintenance().withConsistency(consistency).build();
+        .withAuditSink(new InMemoryAuditSink()).withoutBackgroundMaintenance().withConsistency(consistency).build();
     Instance i = new Instance(pool, store, guard);
     cleanup.add(i);
     return i;
@@ -299,7 +300,7 @@ class PostgresTwoInstancesTest {
         .queryTimeout(Duration.ofSeconds(1)).build();
     cleanup.add(deaf);
     PrivilegeGuard b = PrivilegeGuard.builder().withPolicy(POLICY).withGrantStore(deaf)
-        .withAuditSink(AuditSink.inMemory()).withoutBackgroundMaintenance()
+        .withAuditSink(new InMemoryAuditSink()).withoutBackgroundMaintenance()
         .withConsistency(Consistency.cached(BOUND)).build();
     cleanup.add(b);
     List<Long> delays = new ArrayList<>();

@@ -7,9 +7,8 @@ import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
-import dev.jitguard.audit.Slf4jAuditSink;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.spi.AuditSink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * captures it from {@link #createSink()} until it ends.
  */
 class Slf4jAuditSinkTest extends AuditSinkContract {
-  private static final String PREFIX = "INFO " + Slf4jAuditSink.LOGGER_NAME + " - ";
+  private static final String PREFIX = "INFO " + AuditSink.SLF4J_LOGGER_NAME + " - ";
 
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
   private PrintStream originalOut;

@@ -1,6 +1,6 @@
 package dev.jitguard.internal.jdbc;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import dev.jitguard.store.JdbcDialect;
 import dev.jitguard.store.JdbcStoreException;
 import java.io.IOException;

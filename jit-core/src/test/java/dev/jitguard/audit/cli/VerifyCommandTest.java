@@ -2,8 +2,8 @@ package dev.jitguard.audit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitguard.audit.AuditEvent;
-import dev.jitguard.audit.AuditEventType;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.AuditKeys;
 import dev.jitguard.audit.FileAuditSink;
 import dev.jitguard.RequestId;

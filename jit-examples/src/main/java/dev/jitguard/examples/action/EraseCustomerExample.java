@@ -7,7 +7,7 @@ import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.Subject;
-import dev.jitguard.audit.AuditEvent;
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.examples.action.CustomerService.Customer;
 import dev.jitguard.policy.Policy;
@@ -91,7 +91,7 @@ public final class EraseCustomerExample {
         .build();
 
     TestClock clock = TestClock.at("2026-11-23T09:00:00Z");
-    InMemoryAuditSink audit = AuditSink.inMemory();
+    InMemoryAuditSink audit = new InMemoryAuditSink();
     ExecutorService jobs = Executors.newSingleThreadExecutor(r -> new Thread(r, "erasure-job"));
     try (PrivilegeGuard guard = PrivilegeGuard.builder()
         .withPolicy(policy)

@@ -1,5 +1,6 @@
 package dev.jitguard.examples.policyfile;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.DryRun;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.PrivilegeGuard;
@@ -44,7 +45,7 @@ public final class PolicyFileExample {
    * @return a new rota
    */
   public static InMemoryOnCallSource onCallRota() {
-    return OnCallSource.inMemory()
+    return new InMemoryOnCallSource()
         .set("payments-primary", "paul")
         .set("payments-leads-oncall", "bob");
   }
@@ -73,7 +74,7 @@ public final class PolicyFileExample {
     TestClock clock = TestClock.at("2026-11-24T09:00:00Z");
     Map<String, DryRun> results = new LinkedHashMap<>();
     try (PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(policy).withClock(clock)
-        .withAuditSink(AuditSink.inMemory()).withOnCallSource(rota).withoutBackgroundMaintenance().build()) {
+        .withAuditSink(new InMemoryAuditSink()).withOnCallSource(rota).withoutBackgroundMaintenance().build()) {
       Subject agent = Subject.builder("alice").groups("support").attribute("department", "payments").build();
       Subject contractor = Subject.builder("ivan").groups("support").attribute("department", "payments")
           .attribute("employment", "contractor").build();

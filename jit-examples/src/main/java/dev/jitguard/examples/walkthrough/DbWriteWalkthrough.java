@@ -8,7 +8,7 @@ import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
 import dev.jitguard.Subject;
-import dev.jitguard.audit.AuditEvent;
+import dev.jitguard.event.AuditEvent;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.spi.AuditSink;
@@ -75,7 +75,7 @@ public final class DbWriteWalkthrough {
         .build();
 
     TestClock clock = TestClock.at("2026-11-23T09:00:00Z");
-    InMemoryAuditSink audit = AuditSink.inMemory();
+    InMemoryAuditSink audit = new InMemoryAuditSink();
     List<ReasonCode> denials = new ArrayList<>();
     try (PrivilegeGuard guard = PrivilegeGuard.builder()
         .withPolicy(policy)

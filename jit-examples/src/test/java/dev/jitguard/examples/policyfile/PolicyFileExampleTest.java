@@ -1,5 +1,6 @@
 package dev.jitguard.examples.policyfile;
 
+import dev.jitguard.audit.InMemoryAuditSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,9 +16,9 @@ import dev.jitguard.policy.InMemoryOnCallSource;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.policy.PolicyDocumentException;
 import dev.jitguard.policy.PolicyDocuments;
-import dev.jitguard.policy.PrivilegePattern;
-import dev.jitguard.policy.PrivilegeRule;
-import dev.jitguard.policy.StageMode;
+import dev.jitguard.rule.PrivilegePattern;
+import dev.jitguard.rule.PrivilegeRule;
+import dev.jitguard.rule.StageMode;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.test.TestClock;
 import java.io.ByteArrayOutputStream;
@@ -232,7 +233,7 @@ class PolicyFileExampleTest {
 
   private static PrivilegeGuard guard(InMemoryOnCallSource rota) {
     return PrivilegeGuard.builder().withPolicy(PolicyFileExample.loadPolicy(rota))
-        .withClock(TestClock.at("2026-11-24T09:00:00Z")).withAuditSink(AuditSink.inMemory())
+        .withClock(TestClock.at("2026-11-24T09:00:00Z")).withAuditSink(new InMemoryAuditSink())
         .withOnCallSource(rota).withoutBackgroundMaintenance().build();
   }
 

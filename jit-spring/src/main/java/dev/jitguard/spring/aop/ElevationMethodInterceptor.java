@@ -8,7 +8,7 @@ import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.Subject;
 import dev.jitguard.action.ActionBinding;
 import dev.jitguard.action.CanonicalArguments;
-import dev.jitguard.internal.Amounts;
+import dev.jitguard.Amounts;
 import dev.jitguard.spring.ActionPreviewRenderer;
 import dev.jitguard.spring.ElevationCheckListener;
 import dev.jitguard.spring.SubjectResolver;

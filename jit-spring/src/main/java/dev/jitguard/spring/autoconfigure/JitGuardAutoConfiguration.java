@@ -143,10 +143,10 @@ public class JitGuardAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public AuditSink jitAuditSink() {
-    if (!LoggerFactory.getLogger(dev.jitguard.audit.Slf4jAuditSink.LOGGER_NAME).isInfoEnabled()) {
+    if (!LoggerFactory.getLogger(AuditSink.SLF4J_LOGGER_NAME).isInfoEnabled()) {
       LOG.warn("The audit logger '{}' has INFO disabled: the default audit sink cannot record, so JIT Guard will "
           + "deny every decision with AUDIT_FAILURE (fail closed). Enable INFO for it, or declare an AuditSink bean",
-          dev.jitguard.audit.Slf4jAuditSink.LOGGER_NAME);
+          AuditSink.SLF4J_LOGGER_NAME);
     }
     return AuditSink.slf4j();
   }

@@ -1,5 +1,7 @@
 package dev.jitguard.spring.autoconfigure;
 
+import dev.jitguard.policy.Policy;
+import dev.jitguard.rule.BreakGlass;
 import dev.jitguard.spring.aop.ElevationAdvisor;
 import dev.jitguard.spring.aop.ElevationBeanVerifier;
 import java.time.Duration;

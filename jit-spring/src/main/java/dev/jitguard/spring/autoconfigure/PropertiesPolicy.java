@@ -1,10 +1,10 @@
 package dev.jitguard.spring.autoconfigure;
 
 import dev.jitguard.InvalidInputException;
-import dev.jitguard.internal.Amounts;
-import dev.jitguard.policy.AutoApproveCondition;
+import dev.jitguard.Amounts;
+import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import java.util.List;
 import java.util.Locale;
 

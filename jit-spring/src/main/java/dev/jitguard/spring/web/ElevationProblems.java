@@ -12,7 +12,7 @@ import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.Subject;
-import dev.jitguard.policy.PrivilegeRule;
+import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spring.SubjectResolver;
 import java.math.BigDecimal;

@@ -1,7 +1,7 @@
 package dev.jitguard.spring.web;
 
 import dev.jitguard.InvalidInputException;
-import dev.jitguard.internal.Amounts;
+import dev.jitguard.Amounts;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

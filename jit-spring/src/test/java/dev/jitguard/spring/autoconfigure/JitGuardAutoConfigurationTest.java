@@ -88,7 +88,7 @@ class JitGuardAutoConfigurationTest {
   @Test
   void userStoreSinkChannelWhenDeclaredThenTheGuardUsesThem() {
     GrantStore store = GrantStore.inMemory();
-    InMemoryAuditSink sink = AuditSink.inMemory();
+    InMemoryAuditSink sink = new InMemoryAuditSink();
     ApprovalChannel channel = (request, rule) -> { };
     runner.withBean(GrantStore.class, () -> store).withBean(AuditSink.class, () -> sink)
         .withBean(ApprovalChannel.class, () -> channel)

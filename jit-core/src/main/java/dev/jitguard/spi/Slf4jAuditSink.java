@@ -1,6 +1,6 @@
-package dev.jitguard.audit;
+package dev.jitguard.spi;
 
-import dev.jitguard.spi.AuditSink;
+import dev.jitguard.event.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,14 +10,13 @@ import org.slf4j.LoggerFactory;
  * far as the SLF4J backend is. If INFO is disabled for that logger the event would be lost, so recording fails
  * (closed) instead of dropping it silently.
  */
-public final class Slf4jAuditSink implements AuditSink {
-  /** The logger name. */
-  public static final String LOGGER_NAME = "dev.jitguard.audit";
+final class Slf4jAuditSink implements AuditSink {
+  static final String LOGGER_NAME = SLF4J_LOGGER_NAME;
 
   private final Logger log;
 
-  /** Creates the sink; prefer {@link AuditSink#slf4j()}. */
-  public Slf4jAuditSink() {
+  /** Creates the sink; see {@link AuditSink#slf4j()}. */
+  Slf4jAuditSink() {
     this(LoggerFactory.getLogger(LOGGER_NAME));
   }
 
@@ -31,6 +30,6 @@ public final class Slf4jAuditSink implements AuditSink {
       throw new IllegalStateException("audit logger '" + LOGGER_NAME + "' has INFO disabled; enable it or "
           + "configure another audit sink");
     }
-    log.info("{}", AuditLine.render(event));
+    log.info("{}", event.toString());
   }
 }

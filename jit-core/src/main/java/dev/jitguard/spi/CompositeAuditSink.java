@@ -1,7 +1,7 @@
-package dev.jitguard.audit;
+package dev.jitguard.spi;
 
-import dev.jitguard.internal.Text;
-import dev.jitguard.spi.AuditSink;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.internal.util.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
  * Records every event into several sinks: all must succeed ({@link AuditSink#allOf}) or at least one
  * ({@link AuditSink#anyOf}). Every sink is tried, in order, even after one failed, so the others still get the event.
  */
-public final class CompositeAuditSink implements BatchAuditSink, AutoCloseable {
+final class CompositeAuditSink implements BatchAuditSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CompositeAuditSink.class);
 
   /** How many of the sinks must succeed. */
-  public enum Mode {
+  enum Mode {
     /** Every sink must record the event; one failure fails the call (the guard denies). */
     ALL,
     /** At least one sink must record the event; failures of the others are logged. */
@@ -33,7 +33,7 @@ public final class CompositeAuditSink implements BatchAuditSink, AutoCloseable {
    * @param mode how many must succeed
    * @param sinks at least one sink
    */
-  public CompositeAuditSink(Mode mode, List<? extends AuditSink> sinks) {
+  CompositeAuditSink(Mode mode, List<? extends AuditSink> sinks) {
     this.mode = Objects.requireNonNull(mode, "mode cannot be null");
     Objects.requireNonNull(sinks, "sinks cannot be null");
     if (sinks.isEmpty()) {

@@ -1,4 +1,4 @@
-package dev.jitguard.internal;
+package dev.jitguard.internal.util;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

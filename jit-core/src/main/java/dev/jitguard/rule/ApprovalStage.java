@@ -1,8 +1,8 @@
-package dev.jitguard.policy;
+package dev.jitguard.rule;
 
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.Identifiers;
+import dev.jitguard.internal.util.Identifiers;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,9 +1,8 @@
-package dev.jitguard.policy;
+package dev.jitguard.rule;
 
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.Identifiers;
-import dev.jitguard.spi.OnCallSource;
+import dev.jitguard.internal.util.Identifiers;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -120,7 +119,7 @@ public interface AutoApproveCondition {
    * @param schedule the schedule name
    * @return the condition
    */
-  static AutoApproveCondition onCall(OnCallSource source, String schedule) {
+  static AutoApproveCondition onCall(OnCallLookup source, String schedule) {
     Objects.requireNonNull(source, "source cannot be null");
     Objects.requireNonNull(schedule, "schedule cannot be null");
     return new AutoApproveCondition() {

@@ -1,4 +1,4 @@
-package dev.jitguard.internal;
+package dev.jitguard.internal.util;
 
 import dev.jitguard.InvalidInputException;
 import java.text.Normalizer;

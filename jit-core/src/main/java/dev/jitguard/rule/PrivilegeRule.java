@@ -1,13 +1,13 @@
-package dev.jitguard.policy;
+package dev.jitguard.rule;
 
 import dev.jitguard.Approval;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.Amounts;
-import dev.jitguard.internal.Identifiers;
-import dev.jitguard.internal.Text;
+import dev.jitguard.Amounts;
+import dev.jitguard.internal.util.Identifiers;
+import dev.jitguard.internal.util.Text;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
-package dev.jitguard.audit;
+package dev.jitguard.event;
 
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.util.Map;
 
 /** Renders an event as one line of {@code key=value} pairs; every string value is quoted and escaped. */

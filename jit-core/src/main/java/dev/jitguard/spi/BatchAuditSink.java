@@ -1,11 +1,11 @@
-package dev.jitguard.audit;
+package dev.jitguard.spi;
 
-import dev.jitguard.spi.AuditSink;
+import dev.jitguard.event.AuditEvent;
 import java.util.List;
 
 /**
  * An {@link AuditSink} that can record several events with one write and one flush to storage (group commit). The
- * {@linkplain AuditSink#async(AuditSink) asynchronous wrapper} hands it everything queued at once, so many callers
+ * {@linkplain dev.jitguard.audit.AsyncAuditSink asynchronous wrapper} hands it everything queued at once, so many callers
  * share one fsync.
  *
  * <p><b>Contract.</b> Same as {@link AuditSink#record}, for a list: thread-safe; the events are recorded in list order

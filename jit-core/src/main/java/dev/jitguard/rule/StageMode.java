@@ -1,4 +1,4 @@
-package dev.jitguard.policy;
+package dev.jitguard.rule;
 
 /** How the approval stages of a rule combine. */
 public enum StageMode {

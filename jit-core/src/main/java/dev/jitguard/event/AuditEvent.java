@@ -1,4 +1,4 @@
-package dev.jitguard.audit;
+package dev.jitguard.event;
 
 import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;

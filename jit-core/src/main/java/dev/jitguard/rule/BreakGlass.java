@@ -1,4 +1,4 @@
-package dev.jitguard.policy;
+package dev.jitguard.rule;
 
 import dev.jitguard.InvalidInputException;
 import java.time.Duration;

@@ -1,15 +1,13 @@
-package dev.jitguard.store;
+package dev.jitguard.spi;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.jitguard.Grant;
 import dev.jitguard.GrantId;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
-import dev.jitguard.spi.GrantStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * A {@link GrantStore} in memory, built on Caffeine. Live records (pending requests, issued grants) are kept until
- * they end; records in a final status are evicted {@link Builder#retention(Duration) retention} after their last
+ * they end; records in a final status are evicted a retention period (24 hours) after their last
  * change, so a long-running process does not grow without bound. Eviction is memory hygiene only: expiry is decided
  * by the guard from each grant's {@code expiresAt} on every check, never by eviction.
  *
@@ -31,31 +29,24 @@ import java.util.function.Supplier;
  * sees one record of the pair without the other; writes of one record need no lock. Listing scans all records, which
  * suits tests, examples and single-process applications with up to some hundred thousand records.
  */
-public final class InMemoryGrantStore implements GrantStore {
+final class InMemoryGrantStore implements GrantStore {
+  /** How long requests and grants in a final status are kept (for listing and timelines) before eviction. */
+  static final Duration RETENTION = Duration.ofHours(24);
+
   private final Cache<RequestId, RequestRecord> requests;
   private final Cache<GrantId, Grant> grants;
   private final ReentrantReadWriteLock pairs = new ReentrantReadWriteLock();
 
-  private InMemoryGrantStore(Builder b) {
-    long retentionNanos = b.retention.toNanos();
+  InMemoryGrantStore() {
+    long retentionNanos = RETENTION.toNanos();
     this.requests = Caffeine.newBuilder()
-        .ticker(b.ticker)
-        .expireAfter(new RetainTerminal<RequestRecord>(retentionNanos, r -> r.status().isTerminal()))
+                .expireAfter(new RetainTerminal<RequestRecord>(retentionNanos, r -> r.status().isTerminal()))
         .build();
     this.grants = Caffeine.newBuilder()
-        .ticker(b.ticker)
-        .expireAfter(new RetainTerminal<Grant>(retentionNanos, g -> g.storedStatus().isTerminal()))
+                .expireAfter(new RetainTerminal<Grant>(retentionNanos, g -> g.storedStatus().isTerminal()))
         .build();
   }
 
-  /**
-   * Starts a builder.
-   *
-   * @return the builder
-   */
-  public static Builder builder() {
-    return new Builder();
-  }
 
   @Override
   public void insert(RequestRecord request) {
@@ -238,49 +229,6 @@ public final class InMemoryGrantStore implements GrantStore {
     @Override
     public long expireAfterRead(Object key, V value, long currentTime, long currentDuration) {
       return currentDuration;
-    }
-  }
-
-  /** Builds an {@link InMemoryGrantStore}. Not thread-safe. */
-  public static final class Builder {
-    private Duration retention = Duration.ofHours(24);
-    private Ticker ticker = Ticker.systemTicker();
-
-    private Builder() {}
-
-    /**
-     * How long requests and grants in a final status are kept (for listing and timelines) before eviction.
-     *
-     * @param retention positive
-     * @return this builder
-     */
-    public Builder retention(Duration retention) {
-      Objects.requireNonNull(retention, "retention cannot be null");
-      if (retention.isNegative() || retention.isZero()) {
-        throw new IllegalArgumentException("retention must be positive, but was " + retention);
-      }
-      this.retention = retention;
-      return this;
-    }
-
-    /**
-     * The time source for retention (tests can pass a fake one).
-     *
-     * @param ticker the ticker
-     * @return this builder
-     */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker cannot be null");
-      return this;
-    }
-
-    /**
-     * Builds the store.
-     *
-     * @return a new, empty store
-     */
-    public InMemoryGrantStore build() {
-      return new InMemoryGrantStore(this);
     }
   }
 }

@@ -1,8 +1,8 @@
-package dev.jitguard.policy;
+package dev.jitguard.rule;
 
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Privilege;
-import dev.jitguard.internal.Text;
+import dev.jitguard.internal.util.Text;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package dev.jitguard.audit;
+package dev.jitguard.event;
 
 /** What happened. Names are stable: they appear in audit lines and are safe to query on. */
 public enum AuditEventType {

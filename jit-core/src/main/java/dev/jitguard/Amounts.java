@@ -1,6 +1,6 @@
-package dev.jitguard.internal;
+package dev.jitguard;
 
-import dev.jitguard.InvalidInputException;
+import dev.jitguard.internal.util.Text;
 import java.math.BigDecimal;
 import java.util.Objects;
 
