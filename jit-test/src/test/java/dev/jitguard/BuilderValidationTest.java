@@ -1,5 +1,6 @@
 package dev.jitguard;
 
+import dev.jitguard.rule.PrivilegeRuleBuilder;
 import static dev.jitguard.Fixtures.invalid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,7 +67,7 @@ class BuilderValidationTest {
     assertThat(invalid(() -> PrivilegeRule.builder("db.prod.write").eligibleGroups("dev").build()).field())
         .isEqualTo("policies.db.prod.write.approval");
     assertThat(PrivilegeRule.builder("db.prod.write").eligibleGroups("dev")
-        .autoApprove(AutoApproveCondition.always()).build().approvalsRequired()).isEqualTo(0);
+        .autoApprove(AutoApproveCondition.always()).build().approval().approvalsRequired()).isEqualTo(0);
   }
 
   @Test
@@ -78,15 +79,15 @@ class BuilderValidationTest {
 
   @Test
   void ruleDefaultDurationThenOneHourOrTheMaximumIfShorter() {
-    assertThat(PrivilegeRule.builder("x").eligibleGroups("dev").approverGroups("dba").build().defaultDuration())
+    assertThat(PrivilegeRule.builder("x").eligibleGroups("dev").approverGroups("dba").build().limits().defaultDuration())
         .isEqualTo(Duration.ofHours(1));
     assertThat(PrivilegeRule.builder("x").eligibleGroups("dev").approverGroups("dba")
-        .maxDuration(Duration.ofMinutes(10)).build().defaultDuration()).isEqualTo(Duration.ofMinutes(10));
+        .maxDuration(Duration.ofMinutes(10)).build().limits().defaultDuration()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test
   void ruleValuesOutOfRangeThenRejectedNamingTheField() {
-    PrivilegeRule.Builder b = PrivilegeRule.builder("x");
+    PrivilegeRuleBuilder b = PrivilegeRule.builder("x");
 
     assertThat(invalid(() -> b.approvals(0)).field()).isEqualTo("policies.x.approval.approvals");
     assertThat(invalid(() -> b.approvals(11)).field()).isEqualTo("policies.x.approval.approvals");
@@ -100,7 +101,7 @@ class BuilderValidationTest {
 
   @Test
   void ruleOptionSetTwiceThenIllegalState() {
-    PrivilegeRule.Builder b = PrivilegeRule.builder("x").maxDuration(Duration.ofHours(1)).approvals(2);
+    PrivilegeRuleBuilder b = PrivilegeRule.builder("x").maxDuration(Duration.ofHours(1)).approvals(2);
 
     assertThatThrownBy(() -> b.maxDuration(Duration.ofHours(2))).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("policies.x.maxDuration was already set");
@@ -121,8 +122,8 @@ class BuilderValidationTest {
         .administratorSubjects("ROOT").build();
 
     PrivilegeRule rule = p.ruleFor(Privilege.of("x")).orElseThrow();
-    assertThat(rule.isEligible(Subject.of("alice"))).isTrue();
-    assertThat(rule.mayApprove(Subject.of("bob", "dba"))).isTrue();
+    assertThat(rule.eligibility().lists(Subject.of("alice"))).isTrue();
+    assertThat(rule.approval().mayApprove(Subject.of("bob", "dba"), java.util.Set.of())).isTrue();
     assertThat(p.isAdministrator(Subject.of("root"))).isTrue();
     assertThat(p.version()).isEqualTo("programmatic");
   }

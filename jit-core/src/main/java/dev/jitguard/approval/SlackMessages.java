@@ -79,7 +79,7 @@ public final class SlackMessages {
     Objects.requireNonNull(request, "request cannot be null");
     Objects.requireNonNull(rule, "rule cannot be null");
     ElevationRequest q = request.request();
-    Duration duration = q.duration().orElse(rule.defaultDuration());
+    Duration duration = q.duration().orElse(rule.limits().defaultDuration());
     ObjectNode root = Json.object();
     root.put("text", "Access request from " + escape(request.requesterId()) + " for "
         + escape(request.privilege().name()) + (request.isBreakGlass() ? " (break-glass)" : ""));

@@ -38,22 +38,22 @@ final class WebhookEvents {
 
   Event pending(RequestRecord r, PrivilegeRule rule) {
     return build(WebhookApprovalChannel.EVENT_REQUEST_PENDING, r, r.createdAt(), rule,
-        approvers(r, rule.approverSubjects(), rule.approverGroups()), true);
+        approvers(r, rule.approval().approverSubjects(), rule.approval().approverGroups()), true);
   }
 
   Event reminder(RequestRecord r, PrivilegeRule rule) {
     return build(WebhookApprovalChannel.EVENT_REQUEST_REMINDER, r, r.remindedAt().orElse(clock.instant()), rule,
-        approvers(r, rule.approverSubjects(), rule.approverGroups()), true);
+        approvers(r, rule.approval().approverSubjects(), rule.approval().approverGroups()), true);
   }
 
   Event escalated(RequestRecord r, PrivilegeRule rule) {
     return build(WebhookApprovalChannel.EVENT_REQUEST_ESCALATED, r, r.escalatedAt().orElse(clock.instant()), rule,
-        approvers(r, Set.of(), rule.escalationGroups()), true);
+        approvers(r, Set.of(), rule.escalation().groups()), true);
   }
 
   Event breakGlass(RequestRecord r, PrivilegeRule rule) {
     return build(WebhookApprovalChannel.EVENT_BREAK_GLASS_USED, r, r.decidedAt().orElse(r.createdAt()), rule,
-        approvers(r, rule.approverSubjects(), rule.approverGroups()), false);
+        approvers(r, rule.approval().approverSubjects(), rule.approval().approverGroups()), false);
   }
 
   /** For the requester: the outcome of their request. */
@@ -131,7 +131,7 @@ final class WebhookEvents {
     Json.strings(requester, "groups", q.subject().groups());
     n.put("justification", q.justification());
     n.put("ticket", q.ticket().orElse(null));
-    Duration duration = q.duration().orElse(rule == null ? null : rule.defaultDuration());
+    Duration duration = q.duration().orElse(rule == null ? null : rule.limits().defaultDuration());
     Json.put(n, "duration", duration);
     Json.put(n, "startAt", q.startAt().orElse(null));
     if (q.uses().isPresent()) {

@@ -753,17 +753,17 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     }
     StringBuilder sb = new StringBuilder("Request an elevation for '").append(privilege).append('\'');
     List<String> needs = new ArrayList<>();
-    if (rule.justificationRequired()) {
-      needs.add("a justification of at least " + rule.minJustificationLength() + " characters");
+    if (rule.limits().justificationRequired()) {
+      needs.add("a justification of at least " + rule.limits().minJustificationLength() + " characters");
     }
-    if (rule.ticketRequired()) {
-      needs.add("a ticket reference" + rule.ticketPattern().map(p -> " matching " + Text.quote(p.pattern()))
+    if (rule.limits().ticketRequired()) {
+      needs.add("a ticket reference" + rule.limits().ticketPattern().map(p -> " matching " + Text.quote(p.pattern()))
           .orElse(""));
     }
     if (!needs.isEmpty()) {
       sb.append(" with ").append(String.join(" and ", needs));
     }
-    sb.append(", for at most ").append(rule.maxDuration()).append("; ").append(approversText(rule)).append('.');
+    sb.append(", for at most ").append(rule.limits().maxDuration()).append("; ").append(approversText(rule)).append('.');
     rule.breakGlass().ifPresent(b -> sb.append(" In an emergency, break-glass is allowed (reason of at least ")
         .append(b.minReasonLength()).append(" characters, at most ").append(b.maxDuration())
         .append(", reviewed afterwards)."));
@@ -772,26 +772,26 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
   }
 
   private static String approversText(PrivilegeRule rule) {
-    if (rule.stages().isEmpty()) {
-      return rule.autoApprove().isEmpty() ? "only break-glass is possible"
-          : "approved automatically when " + rule.autoApprove().get(0).description();
+    if (rule.approval().stages().isEmpty()) {
+      return rule.approval().autoApprove().isEmpty() ? "only break-glass is possible"
+          : "approved automatically when " + rule.approval().autoApprove().get(0).description();
     }
-    if (rule.stages().size() > 1) {
-      return rule.missing(List.of(), false) + " needed, a person counting once and never for their own request";
+    if (rule.approval().stages().size() > 1) {
+      return rule.approval().missing(List.of(), rule.escalation().fallbackGroups(false)) + " needed, a person counting once and never for their own request";
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(rule.approvalsRequired()).append(rule.approvalsRequired() == 1 ? " approval" : " approvals")
+    sb.append(rule.approval().approvalsRequired()).append(rule.approval().approvalsRequired() == 1 ? " approval" : " approvals")
         .append(" from ");
     List<String> who = new ArrayList<>();
-    if (!rule.approverGroups().isEmpty()) {
-      who.add("group " + rule.approverGroups());
+    if (!rule.approval().approverGroups().isEmpty()) {
+      who.add("group " + rule.approval().approverGroups());
     }
-    if (!rule.approverSubjects().isEmpty()) {
-      who.add("approvers " + rule.approverSubjects());
+    if (!rule.approval().approverSubjects().isEmpty()) {
+      who.add("approvers " + rule.approval().approverSubjects());
     }
     sb.append(String.join(" or ", who)).append(" needed, not counting yourself");
-    if (!rule.autoApprove().isEmpty()) {
-      sb.append(" (automatic when ").append(rule.autoApprove().get(0).description()).append(')');
+    if (!rule.approval().autoApprove().isEmpty()) {
+      sb.append(" (automatic when ").append(rule.approval().autoApprove().get(0).description()).append(')');
     }
     return sb.toString();
   }
@@ -825,68 +825,68 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
           "Check the privilege name, or ask an administrator to add a rule for it.", null, version);
     }
     try {
-      if (rule.isDenied(subject)) {
+      if (rule.eligibility().denies(subject)) {
         return refusal(ReasonCode.EXPLICITLY_DENIED, "A deny rule of the policy excludes "
             + Text.quote(subject.id()) + " from '" + p + "'.", "Deny rules win over every allow; ask someone else "
             + "to do the task, or an administrator to review the rule.", rule, version);
       }
-      if (!rule.isEligible(subject)) {
+      if (!rule.eligibility().lists(subject)) {
         return refusal(ReasonCode.NOT_ELIGIBLE, Text.quote(subject.id()) + " is not eligible for '" + p + "'.",
             "Eligible are " + eligibleText(rule) + "; ask to be added to one of them, or ask an eligible person.",
             rule, version);
       }
       String justification = r.justification().strip();
-      if (rule.justificationRequired() && justification.isEmpty()) {
+      if (rule.limits().justificationRequired() && justification.isEmpty()) {
         return refusal(ReasonCode.JUSTIFICATION_REQUIRED, "'" + p + "' requires a justification.",
-            "Say why you need it, in at least " + rule.minJustificationLength() + " characters.", rule, version);
+            "Say why you need it, in at least " + rule.limits().minJustificationLength() + " characters.", rule, version);
       }
-      if (justification.codePointCount(0, justification.length()) < rule.minJustificationLength()) {
+      if (justification.codePointCount(0, justification.length()) < rule.limits().minJustificationLength()) {
         return refusal(ReasonCode.JUSTIFICATION_TOO_SHORT, String.format(Locale.ROOT,
             "The justification for '%s' must be at least %d characters, but was %d.", p,
-            rule.minJustificationLength(), justification.codePointCount(0, justification.length())),
+            rule.limits().minJustificationLength(), justification.codePointCount(0, justification.length())),
             "Say what you will do and why (a ticket or incident helps).", rule, version);
       }
-      if (rule.ticketRequired() && r.ticket().isEmpty()) {
+      if (rule.limits().ticketRequired() && r.ticket().isEmpty()) {
         return refusal(ReasonCode.TICKET_REQUIRED, "'" + p + "' requires a ticket reference.",
-            "Add the incident or change ticket" + rule.ticketPattern().map(x -> " (pattern " + Text.quote(x.pattern())
+            "Add the incident or change ticket" + rule.limits().ticketPattern().map(x -> " (pattern " + Text.quote(x.pattern())
                 + ")").orElse("") + ".", rule, version);
       }
-      if (r.ticket().isPresent() && rule.ticketPattern().isPresent()
-          && !rule.ticketPattern().get().matcher(r.ticket().get()).matches()) {
+      if (r.ticket().isPresent() && rule.limits().ticketPattern().isPresent()
+          && !rule.limits().ticketPattern().get().matcher(r.ticket().get()).matches()) {
         return refusal(ReasonCode.TICKET_INVALID, "The ticket reference " + Text.quote(r.ticket().get())
-            + " does not match the pattern " + Text.quote(rule.ticketPattern().get().pattern()) + ".",
+            + " does not match the pattern " + Text.quote(rule.limits().ticketPattern().get().pattern()) + ".",
             "Use the ticket id exactly as your ticketing system shows it.", rule, version);
       }
-      Duration duration = r.duration().orElse(rule.defaultDuration());
-      if (duration.compareTo(rule.maxDuration()) > 0) {
+      Duration duration = r.duration().orElse(rule.limits().defaultDuration());
+      if (duration.compareTo(rule.limits().maxDuration()) > 0) {
         return refusal(ReasonCode.DURATION_EXCEEDS_MAX, "The duration for '" + p + "' must be at most "
-            + rule.maxDuration() + ", but was " + duration + ".", "Ask for at most " + rule.maxDuration()
+            + rule.limits().maxDuration() + ", but was " + duration + ".", "Ask for at most " + rule.limits().maxDuration()
             + "; extend later if needed.", rule, version);
       }
-      if (r.uses().isPresent() && r.uses().getAsInt() > rule.maxUses()) {
+      if (r.uses().isPresent() && r.uses().getAsInt() > rule.limits().maxUses()) {
         return refusal(ReasonCode.USES_EXCEED_MAX, String.format(Locale.ROOT,
-            "The budget of uses for '%s' must be at most %d, but was %d.", p, rule.maxUses(), r.uses().getAsInt()),
+            "The budget of uses for '%s' must be at most %d, but was %d.", p, rule.limits().maxUses(), r.uses().getAsInt()),
             "Ask for fewer uses.", rule, version);
       }
-      if (r.amountLimit().isPresent() && rule.maxAmount().isPresent()
-          && r.amountLimit().get().compareTo(rule.maxAmount().get()) > 0) {
+      if (r.amountLimit().isPresent() && rule.limits().maxAmount().isPresent()
+          && r.amountLimit().get().compareTo(rule.limits().maxAmount().get()) > 0) {
         return refusal(ReasonCode.AMOUNT_EXCEEDS_MAX, "The amount limit for '" + p + "' must be at most "
-            + rule.maxAmount().get().toPlainString() + ", but was " + r.amountLimit().get().toPlainString() + ".",
-            "Ask for at most " + rule.maxAmount().get().toPlainString() + ".", rule, version);
+            + rule.limits().maxAmount().get().toPlainString() + ", but was " + r.amountLimit().get().toPlainString() + ".",
+            "Ask for at most " + rule.limits().maxAmount().get().toPlainString() + ".", rule, version);
       }
       if (r.startAt().isPresent()) {
         Instant start = r.startAt().get();
-        if (start.isBefore(now) || start.isAfter(now.plus(rule.maxStartDelay()))) {
+        if (start.isBefore(now) || start.isAfter(now.plus(rule.limits().maxStartDelay()))) {
           return refusal(ReasonCode.START_OUT_OF_RANGE, "The start " + start + " must be between now (" + now
-              + ") and " + now.plus(rule.maxStartDelay()) + ".", "Leave the start unset to begin at approval, or "
-              + "pick a start within " + rule.maxStartDelay() + ".", rule, version);
+              + ") and " + now.plus(rule.limits().maxStartDelay()) + ".", "Leave the start unset to begin at approval, or "
+              + "pick a start within " + rule.limits().maxStartDelay() + ".", rule, version);
         }
       }
-      AutoApproveCondition auto = rule.autoApproval(subject, r, now).orElse(null);
-      if (auto == null && rule.stages().isEmpty()) {
+      AutoApproveCondition auto = rule.approval().autoApproval(subject, r, now).orElse(null);
+      if (auto == null && rule.approval().stages().isEmpty()) {
         return refusal(ReasonCode.NOT_ELIGIBLE, "'" + p + "' is only granted automatically, and no condition of "
             + "the policy matches " + Text.quote(subject.id()) + ".", "It is granted when "
-            + rule.autoApprove().stream().map(AutoApproveCondition::description).toList() + ".", rule, version);
+            + rule.approval().autoApprove().stream().map(AutoApproveCondition::description).toList() + ".", rule, version);
       }
       return new Evaluation(auto != null ? ReasonCode.AUTO_APPROVED : ReasonCode.PENDING_APPROVAL, "", "", rule,
           duration, auto, version);
@@ -912,18 +912,18 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   private static String eligibleText(PrivilegeRule rule) {
     List<String> parts = new ArrayList<>();
-    if (!rule.eligibleGroups().isEmpty()) {
-      parts.add("members of " + rule.eligibleGroups());
+    if (!rule.eligibility().groups().isEmpty()) {
+      parts.add("members of " + rule.eligibility().groups());
     }
-    if (!rule.eligibleSubjects().isEmpty()) {
-      parts.add("subjects " + rule.eligibleSubjects());
+    if (!rule.eligibility().subjects().isEmpty()) {
+      parts.add("subjects " + rule.eligibility().subjects());
     }
     String who = String.join(" and ", parts);
-    if (rule.eligibleAttributes().isEmpty()) {
+    if (rule.eligibility().attributes().isEmpty()) {
       return who;
     }
     List<String> conditions = new ArrayList<>();
-    rule.eligibleAttributes().forEach((k, v) -> conditions.add(k + " in " + new java.util.TreeSet<>(v)));
+    rule.eligibility().attributes().forEach((k, v) -> conditions.add(k + " in " + new java.util.TreeSet<>(v)));
     String with = String.join(" and ", conditions);
     return who.isEmpty() ? "subjects with " + with : who + ", with " + with;
   }
@@ -935,18 +935,18 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     PrivilegeRule rule = ev.rule();
     if (ev.denied()) {
       return new DryRun(Outcome.DENIED, ev.reason(), ev.message(), ev.hint(), Optional.empty(), 0,
-          rule == null ? Set.of() : rule.approverGroups(),
-          rule == null ? Set.of() : rule.approverSubjects(), ev.policyVersion());
+          rule == null ? Set.of() : rule.approval().approverGroups(),
+          rule == null ? Set.of() : rule.approval().approverSubjects(), ev.policyVersion());
     }
     if (ev.auto() != null) {
       return new DryRun(Outcome.GRANTED, ReasonCode.AUTO_APPROVED, "Would be approved automatically: "
-          + ev.auto().description() + " (rule '" + rule.pattern() + "').", "", Optional.of(ev.duration()), 0, rule.approverGroups(),
-          rule.approverSubjects(), ev.policyVersion());
+          + ev.auto().description() + " (rule '" + rule.pattern() + "').", "", Optional.of(ev.duration()), 0, rule.approval().approverGroups(),
+          rule.approval().approverSubjects(), ev.policyVersion());
     }
     return new DryRun(Outcome.PENDING, ReasonCode.PENDING_APPROVAL, "Would wait for " + approversText(rule)
         + " (rule '" + rule.pattern() + "').",
-        "Submit the request; approvers can decide within " + rule.pendingTtl() + ".", Optional.of(ev.duration()),
-        rule.approvalsRequired(), rule.approverGroups(), rule.approverSubjects(), ev.policyVersion());
+        "Submit the request; approvers can decide within " + rule.approval().pendingTtl() + ".", Optional.of(ev.duration()),
+        rule.approval().approvalsRequired(), rule.approval().approverGroups(), rule.approval().approverSubjects(), ev.policyVersion());
   }
 
   @Override
@@ -969,8 +969,8 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     PrivilegeRule rule = ev.rule();
     RequestRecord.Builder rb = RequestRecord.builder(RequestId.random(), request)
         .createdAt(now)
-        .expiresAt(now.plus(rule.pendingTtl()))
-        .approverGroups(rule.approverGroups())
+        .expiresAt(now.plus(rule.approval().pendingTtl()))
+        .approverGroups(rule.approval().approverGroups())
         .policyVersion(ev.policyVersion());
     if (ev.auto() != null) {
       return autoApprove(rb, request, rule, ev, now);
@@ -978,7 +978,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     // One pending request per subject and privilege: a second ask returns the first. The look-up and the insert run
     // under one lock per (subject, privilege) stripe, so two concurrent asks cannot both insert. This holds within
     // one guard; guards sharing a store across processes need the store to enforce it as well.
-    RequestRecord record = rb.approvalsRequired(rule.approvalsRequired()).build();
+    RequestRecord record = rb.approvalsRequired(rule.approval().approvalsRequired()).build();
     synchronized (requestLock(subject.id(), p)) {
       // A shared store enforces uniqueness across instances too (DuplicatePendingRequestException): then look again.
       boolean inserted = false;
@@ -1013,7 +1013,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     }
     AuditEvent requested = requestEvent(AuditEventType.REQUESTED, now, request, ev.policyVersion())
         .requestId(record.id()).detail("duration", ev.duration()).detail("approvals_required",
-            rule.approvalsRequired()).detail("pending_until", record.expiresAt()).build();
+            rule.approval().approvalsRequired()).detail("pending_until", record.expiresAt()).build();
     if (!tryEmit(requested)) {
       failRequest(record, now, ReasonCode.AUDIT_FAILURE);
       return new Decision.Denied(p, ReasonCode.AUDIT_FAILURE, "Denied because the audit trail could not record the "
@@ -1100,27 +1100,27 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   private Decision.Pending pending(RequestRecord r, PrivilegeRule rule, String message) {
     boolean escalated = r.escalatedAt().isPresent();
-    String missing = rule.missing(r.approvals(), escalated);
+    String missing = rule.approval().missing(r.approvals(), rule.escalation().fallbackGroups(escalated));
     if (missing.isEmpty()) {
       int left = Math.max(1, r.approvalsRequired() - r.approvals().size());
       missing = left + " more approval" + (left == 1 ? "" : "s") + " from " + approverList(r);
     }
-    if (escalated && !rule.escalationGroups().isEmpty()) {
-      missing += " (escalated: members of " + rule.escalationGroups() + " may approve too)";
+    if (escalated && !rule.escalation().groups().isEmpty()) {
+      missing += " (escalated: members of " + rule.escalation().groups() + " may approve too)";
     }
     return new Decision.Pending(r, suggestedApprovers(r, rule), String.format(Locale.ROOT,
         "%s %d of %d approvals received; request %s.", message, r.approvals().size(),
-        Math.max(r.approvalsRequired(), rule.approvalsRequired()), r.id()),
+        Math.max(r.approvalsRequired(), rule.approval().approvalsRequired()), r.id()),
         String.format(Locale.ROOT, "Needs %s before %s (not counting yourself); or withdraw request %s.",
             missing, r.expiresAt(), r.id()));
   }
 
   /** Listed approvers and the people on call for the rule's schedule, minus the requester and who already acted. */
   private List<String> suggestedApprovers(RequestRecord r, PrivilegeRule rule) {
-    java.util.Set<String> out = new java.util.LinkedHashSet<>(rule.approverSubjects());
-    if (rule.suggestOnCall().isPresent() && onCall != null) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>(rule.approval().approverSubjects());
+    if (rule.approval().suggestOnCall().isPresent() && onCall != null) {
       try {
-        out.addAll(onCall.onCall(rule.suggestOnCall().get(), now()));
+        out.addAll(onCall.onCall(rule.approval().suggestOnCall().get(), now()));
       } catch (RuntimeException e) {
         LOG.warn("on-call source failed; no on-call approvers suggested", e);
       }
@@ -1141,15 +1141,15 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       List<String> approvers, Instant now, String version, Duration granted, boolean shortened) {
     Instant start = request.startAt().filter(s -> s.isAfter(now)).orElse(now);
     Duration duration = granted;
-    if (duration.compareTo(rule.maxDuration()) > 0) {
-      duration = rule.maxDuration(); // the rule may have tightened since the request was made
+    if (duration.compareTo(rule.limits().maxDuration()) > 0) {
+      duration = rule.limits().maxDuration(); // the rule may have tightened since the request was made
     }
     Grant.Builder b = Grant.builder(GrantId.random(), requestId);
     request.action().ifPresent(a -> b.action(a.action(), a.argumentDigest()));
     // A metered privilege meters every grant: the request's limit, or the rule's maximum (which also caps a request
     // made before the rule tightened).
     BigDecimal limit = request.amountLimit().orElse(null);
-    BigDecimal max = rule.maxAmount().orElse(null);
+    BigDecimal max = rule.limits().maxAmount().orElse(null);
     if (max != null && (limit == null || limit.compareTo(max) > 0)) {
       limit = max;
     }
@@ -1164,7 +1164,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         .privilege(request.privilege())
         .status(start.isAfter(now) ? GrantStatus.SCHEDULED : GrantStatus.ACTIVE)
         .issuedAt(now)
-        .validity(start, start.plus(duration), start.plus(shortened ? duration : rule.maxDuration()))
+        .validity(start, start.plus(duration), start.plus(shortened ? duration : rule.limits().maxDuration()))
         .uses(uses, uses)
         .approvers(approvers)
         .policyVersion(version)
@@ -1246,7 +1246,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       PrivilegeRule rule = currentRule(snapshot, r, approver, action, now);
       String ruleVersion = versionOf(snapshot);
       boolean escalated = r.escalatedAt().isPresent();
-      boolean approverOfRule = rule.mayApprove(approver, escalated);
+      boolean approverOfRule = rule.approval().mayApprove(approver, rule.escalation().fallbackGroups(escalated));
       // Administrators may deny (it only takes access away); approving needs an approver of the privilege.
       if (!approverOfRule && (approve || !isAdmin(approver))) {
         throw notFound("request", requestId.value(), approver, action, r, null, now);
@@ -1260,12 +1260,12 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         throw refuse(AuditEventType.OPERATION_REFUSED, r, approver, action, ReasonCode.REQUEST_EXPIRED,
             "Request " + r.id() + " expired at " + r.expiresAt() + ".", "The requester must ask again.", now);
       }
-      if (rule.approverCommentRequired() && comment.isBlank()) {
+      if (rule.approval().commentRequired() && comment.isBlank()) {
         throw refuse(AuditEventType.OPERATION_REFUSED, r, approver, action, ReasonCode.COMMENT_REQUIRED,
             "The policy for '" + p + "' requires a comment to " + action + ".", "Say why, then " + action
                 + " again.", now);
       }
-      if (approve && rule.isDenied(r.request().subject())) {
+      if (approve && rule.eligibility().denies(r.request().subject())) {
         throw refuse(AuditEventType.OPERATION_REFUSED, r, approver, action, ReasonCode.EXPLICITLY_DENIED,
             "A deny rule of the current policy now excludes " + Text.quote(r.requesterId()) + " from '" + p
                 + "'; the request cannot be approved.", "Deny the request instead.", now);
@@ -1275,7 +1275,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
             Text.quote(approver.id()) + " has already decided on request " + r.id() + "; a person counts once.",
             "Ask another approver from " + approverList(r) + ".", now);
       }
-      Duration requested = r.request().duration().orElse(rule.defaultDuration());
+      Duration requested = r.request().duration().orElse(rule.limits().defaultDuration());
       if (shortenTo != null && shortenTo.compareTo(requested) > 0) {
         throw refuse(AuditEventType.OPERATION_REFUSED, r, approver, action, ReasonCode.DURATION_EXCEEDS_MAX,
             "An approver may shorten the requested " + requested + ", never lengthen it (asked " + shortenTo + ").",
@@ -1285,7 +1285,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       if (!approve) {
         List<Approval> denials = new ArrayList<>(r.denials());
         denials.add(mine);
-        int threshold = approverOfRule ? rule.denyThreshold() : 1;
+        int threshold = approverOfRule ? rule.approval().denyThreshold() : 1;
         if (denials.size() < threshold) {
           RequestRecord next = r.toBuilder().denials(denials).version(r.version() + 1).build();
           if (!storeUpdate(r, next, null, approver, action, now)) {
@@ -1314,7 +1314,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       List<Approval> approvals = new ArrayList<>(r.approvals());
       approvals.add(mine);
       // The current rule decides; a rule relaxed since the request never lowers the count recorded with it.
-      boolean satisfied = rule.isSatisfied(approvals, escalated) && approvals.size() >= r.approvalsRequired();
+      boolean satisfied = rule.approval().isSatisfied(approvals, rule.escalation().fallbackGroups(escalated)) && approvals.size() >= r.approvalsRequired();
       if (!satisfied) {
         RequestRecord next = r.toBuilder().approvals(approvals).version(r.version() + 1).build();
         if (!storeUpdate(r, next, null, approver, action, now)) {
@@ -1323,7 +1323,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         if (!tryEmit(withContext(event(AuditEventType.APPROVAL_RECORDED, now, next).actor(approver.id())
             .reason(ReasonCode.PENDING_APPROVAL).text(comment)
             .detail("approvals", approvals.size() + "/" + Math.max(r.approvalsRequired(),
-                rule.approvalsRequired())), context).build())) {
+                rule.approval().approvalsRequired())), context).build())) {
           RequestRecord undone = next.toBuilder().approvals(r.approvals()).version(next.version() + 1).build();
           storeUpdateQuietly(next, undone);
           throw refuse(AuditEventType.OPERATION_REFUSED, r, approver, action, ReasonCode.AUDIT_FAILURE,
@@ -1499,12 +1499,12 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       return breakGlassDenied(request, now, version, ReasonCode.UNKNOWN_PRIVILEGE, "No policy rule covers '"
           + privilege + "'.", "Check the privilege name.");
     }
-    if (rule.isDenied(subject)) {
+    if (rule.eligibility().denies(subject)) {
       return breakGlassDenied(request, now, version, rule, ReasonCode.EXPLICITLY_DENIED, "A deny rule of the policy "
           + "excludes " + Text.quote(subject.id()) + " from '" + privilege + "', in emergencies too.",
           "Ask someone else to act.");
     }
-    if (!rule.isEligible(subject)) {
+    if (!rule.eligibility().lists(subject)) {
       return breakGlassDenied(request, now, version, rule, ReasonCode.NOT_ELIGIBLE, Text.quote(subject.id())
           + " is not eligible for '" + privilege + "', in emergencies either.", "Ask an eligible person.");
     }
@@ -1530,7 +1530,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     Grant grant = issued.toBuilder().validity(issued.notBefore(), issued.expiresAt(),
         issued.notBefore().plus(bg.maxDuration())).build();
     RequestRecord record = RequestRecord.builder(requestId, request).createdAt(now).expiresAt(now)
-        .approverGroups(rule.approverGroups()).policyVersion(version).status(RequestStatus.APPROVED)
+        .approverGroups(rule.approval().approverGroups()).policyVersion(version).status(RequestStatus.APPROVED)
         .breakGlass(true).decision(now, subject.id(), ReasonCode.BREAK_GLASS, reason).grantId(grant.id()).build();
     try {
       store.insert(record, grant);
@@ -1540,7 +1540,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     }
     boolean audited = tryEmit(requestEvent(AuditEventType.BREAK_GLASS, now, request, version).requestId(requestId)
         .grantId(grant.id()).reason(ReasonCode.BREAK_GLASS).detail("duration", duration)
-        .detail("skipped_approvers", rule.approverGroups()).build())
+        .detail("skipped_approvers", rule.approval().approverGroups()).build())
         && tryEmit(grantedEvent(grant, now, ReasonCode.BREAK_GLASS));
     if (!audited) {
       compensate(grant, now);
@@ -1722,7 +1722,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       Grant g = loadGrant(grantId, actor, "extend");
       PrivilegeRule rule = ruleForGrant(g, actor, now);
       boolean holder = g.subjectId().equals(actor.id());
-      if (holder && rule.isDenied(actor)) {
+      if (holder && rule.eligibility().denies(actor)) {
         // Self-extension is a self-service approval: deny rules win over it as over every allow.
         throw refuse(AuditEventType.OPERATION_REFUSED, null, actor, "extend", ReasonCode.EXPLICITLY_DENIED,
             "A deny rule of the policy excludes " + Text.quote(actor.id()) + " from '" + g.privilege()
@@ -1732,9 +1732,9 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       // The holder may extend alone only where the policy says extensions need no approver, or would approve
       // a new request from them automatically; anyone else must be an approver of the privilege.
       boolean permitted = holder
-          ? rule.isEligible(actor) && (!rule.extensionRequiresApproval()
-              || rule.autoApproval(actor, autoProbe(actor, g), now).isPresent())
-          : rule.mayApprove(actor);
+          ? rule.eligibility().lists(actor) && (!rule.approval().extensionRequiresApproval()
+              || rule.approval().autoApproval(actor, autoProbe(actor, g), now).isPresent())
+          : rule.approval().mayApprove(actor, Set.of());
       if (!permitted) {
         if (holder) {
           throw refuse(AuditEventType.OPERATION_REFUSED, null, actor, "extend", ReasonCode.SELF_APPROVAL,
@@ -1748,13 +1748,13 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
         // extend alone only where one person's approval would have issued the grant (not a 2-of-N or multi-stage
         // rule), and gives a comment where the policy requires one.
         Approval alone = new Approval(actor.id(), now, reason, actor.groups(), null, null);
-        if (!rule.isSatisfied(List.of(alone), false)) {
+        if (!rule.approval().isSatisfied(List.of(alone), rule.escalation().fallbackGroups(false))) {
           throw refuse(AuditEventType.OPERATION_REFUSED, null, actor, "extend", ReasonCode.NOT_PERMITTED,
               "Extending grant " + g.id() + " of '" + g.privilege() + "' needs the approvals a request needs "
                   + "(" + approversText(rule) + "); one approver cannot extend it alone.",
               "Have the holder request the privilege again, to be approved as the policy says.", now, g);
         }
-        if (rule.approverCommentRequired() && reason.isBlank()) {
+        if (rule.approval().commentRequired() && reason.isBlank()) {
           throw refuse(AuditEventType.OPERATION_REFUSED, null, actor, "extend", ReasonCode.COMMENT_REQUIRED,
               "The policy requires approvers of '" + g.privilege() + "' to give a reason, also to extend.",
               "Extend again with a reason.", now, g);
@@ -1767,7 +1767,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
             "Request the privilege again.", now, g);
       }
       Instant newExpiry = g.expiresAt().plus(extension);
-      Instant cap = g.notBefore().plus(rule.maxDuration());
+      Instant cap = g.notBefore().plus(rule.limits().maxDuration());
       if (cap.isAfter(g.capExpiresAt())) {
         cap = g.capExpiresAt(); // the cap fixed at issue never grows, even if the policy was relaxed since
       }
@@ -1832,7 +1832,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
   /** Whether the actor may approve, counting the rule's fallback groups once the request was escalated. */
   private boolean mayApprove(Privilege p, Subject actor, boolean escalated) {
     try {
-      return policy.ruleFor(p).map(r -> r.mayApprove(actor, escalated)).orElse(false);
+      return policy.ruleFor(p).map(r -> r.approval().mayApprove(actor, r.escalation().fallbackGroups(escalated))).orElse(false);
     } catch (RuntimeException e) {
       LOG.error("policy failed while checking approver for {}", p, e);
       return false;
@@ -2023,13 +2023,13 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
     }
     try {
       RequestRecord current = r;
-      if (rule.remindAfter().isPresent() && current.remindedAt().isEmpty()
-          && !now.isBefore(current.createdAt().plus(rule.remindAfter().get()))) {
+      if (rule.escalation().remindAfter().isPresent() && current.remindedAt().isEmpty()
+          && !now.isBefore(current.createdAt().plus(rule.escalation().remindAfter().get()))) {
         RequestRecord next = current.toBuilder().remindedAt(now).version(current.version() + 1).build();
         if (store.update(current, next)) {
           current = next;
           tryEmit(event(AuditEventType.REMINDER_SENT, now, next).actor(SYSTEM_ACTOR)
-              .detail("approvers", rule.approverGroups()).build());
+              .detail("approvers", rule.approval().approverGroups()).build());
           try {
             channel.remind(next, rule);
           } catch (RuntimeException e) {
@@ -2037,12 +2037,12 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
           }
         }
       }
-      if (rule.escalateAfter().isPresent() && current.escalatedAt().isEmpty()
-          && !now.isBefore(current.createdAt().plus(rule.escalateAfter().get()))) {
+      if (rule.escalation().escalateAfter().isPresent() && current.escalatedAt().isEmpty()
+          && !now.isBefore(current.createdAt().plus(rule.escalation().escalateAfter().get()))) {
         RequestRecord next = current.toBuilder().escalatedAt(now).version(current.version() + 1).build();
         if (store.update(current, next)) {
           tryEmit(event(AuditEventType.ESCALATED, now, next).actor(SYSTEM_ACTOR)
-              .detail("escalated_to", rule.escalationGroups()).build());
+              .detail("escalated_to", rule.escalation().groups()).build());
           try {
             channel.escalated(next, rule);
           } catch (RuntimeException e) {
@@ -2061,7 +2061,7 @@ public final class DefaultPrivilegeGuard implements PrivilegeGuard {
       return;
     }
     try {
-      Optional<Duration> lead = policy.ruleFor(g.privilege()).flatMap(PrivilegeRule::expiryWarning);
+      Optional<Duration> lead = policy.ruleFor(g.privilege()).flatMap(r -> r.limits().expiryWarning());
       if (lead.isPresent() && !now.isBefore(g.expiresAt().minus(lead.get())) && warned.add(g.id())) {
         tryEmit(event(AuditEventType.GRANT_EXPIRING, now, g).actor(SYSTEM_ACTOR)
             .detail("expires_at", g.expiresAt()).detail("left", Duration.between(now, g.expiresAt())).build());

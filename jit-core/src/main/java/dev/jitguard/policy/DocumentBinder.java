@@ -1,5 +1,6 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.rule.PrivilegeRuleBuilder;
 import dev.jitguard.rule.ApprovalStage;
 import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.rule.PrivilegeRule;
@@ -33,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * Applies a parsed document to {@link Policy#builder()} and {@link PrivilegeRule#builder(String)}, field by field, so
  * a document goes through exactly the validation a programmatic policy does. Every problem is collected with the
  * location of the field being applied: unknown fields, wrong types and every exception the builders throw. The
- * cross-field checks of a rule ({@link PrivilegeRule.Builder#build()}) run once its fields are valid, so one mistake
+ * cross-field checks of a rule ({@link PrivilegeRuleBuilder#build()}) run once its fields are valid, so one mistake
  * is not reported twice.
  */
 final class DocumentBinder {
@@ -143,11 +144,11 @@ final class DocumentBinder {
   private void rule(DocNode.Entry entry, Policy.Builder pb) {
     String path = "policies." + entry.key();
     DocNode.Mapping m = mapping(entry.value(), path, RULE);
-    PrivilegeRule.Builder[] holder = new PrivilegeRule.Builder[1];
+    PrivilegeRuleBuilder[] holder = new PrivilegeRuleBuilder[1];
     if (!apply(entry.keyNode(), path, () -> holder[0] = PrivilegeRule.builder(entry.key())) || m == null) {
       return;
     }
-    PrivilegeRule.Builder rb = holder[0];
+    PrivilegeRuleBuilder rb = holder[0];
     int before = problems.count();
     for (DocNode.Entry f : m.entries().values()) {
       String p = DocumentReader.child(path, f.key());
@@ -214,14 +215,14 @@ final class DocumentBinder {
     }
   }
 
-  private void justification(DocNode v, String path, PrivilegeRule.Builder rb) {
+  private void justification(DocNode v, String path, PrivilegeRuleBuilder rb) {
     DocNode.Mapping m = mapping(v, path, JUSTIFICATION);
     if (m != null && require(m, path, "minLength", "the minimum number of characters, for example 20")) {
       integer(m.entries().get("minLength").value(), path + ".minLength", rb::requireJustification);
     }
   }
 
-  private void ticket(DocNode v, String path, PrivilegeRule.Builder rb) {
+  private void ticket(DocNode v, String path, PrivilegeRuleBuilder rb) {
     DocNode.Mapping m = mapping(v, path, TICKET);
     if (m == null) {
       return;
@@ -245,7 +246,7 @@ final class DocumentBinder {
     }
   }
 
-  private void breakGlass(DocNode v, String path, PrivilegeRule.Builder rb) {
+  private void breakGlass(DocNode v, String path, PrivilegeRuleBuilder rb) {
     DocNode.Mapping m = mapping(v, path, BREAK_GLASS);
     if (m == null) {
       return;
@@ -265,7 +266,7 @@ final class DocumentBinder {
 
   // ------------------------------------------------------------------------------------------------ approval
 
-  private void approval(DocNode v, String path, PrivilegeRule.Builder rb) {
+  private void approval(DocNode v, String path, PrivilegeRuleBuilder rb) {
     DocNode.Mapping m = mapping(v, path, APPROVAL);
     if (m == null) {
       return;
@@ -319,7 +320,7 @@ final class DocumentBinder {
     }
   }
 
-  private void stages(DocNode v, String path, PrivilegeRule.Builder rb) {
+  private void stages(DocNode v, String path, PrivilegeRuleBuilder rb) {
     DocNode.Sequence seq = sequence(v, path, "a list of stages such as [{name: team-lead, approvals: 1, groups: "
         + "[leads]}]");
     if (seq == null) {
@@ -374,7 +375,7 @@ final class DocumentBinder {
 
   // ------------------------------------------------------------------------------------------------ auto-approval
 
-  private void autoApprove(DocNode v, String path, PrivilegeRule.Builder rb) {
+  private void autoApprove(DocNode v, String path, PrivilegeRuleBuilder rb) {
     DocNode.Sequence seq = sequence(v, path, "a list of conditions such as [{groups: [oncall-sre]}]");
     if (seq == null) {
       return;

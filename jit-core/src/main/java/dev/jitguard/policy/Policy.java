@@ -1,5 +1,6 @@
 package dev.jitguard.policy;
 
+import dev.jitguard.rule.PrivilegeRuleBuilder;
 import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.rule.PrivilegeRule;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -95,15 +96,15 @@ public final class Policy implements ElevationPolicy {
     if (best == null) {
       return Optional.empty();
     }
-    if (ancestors.stream().allMatch(a -> a.deniedSubjects().isEmpty() && a.deniedGroups().isEmpty()
-        && a.deniedAttributes().isEmpty())) {
+    if (ancestors.stream().allMatch(a -> a.eligibility().deniedSubjects().isEmpty() && a.eligibility().deniedGroups().isEmpty()
+        && a.eligibility().deniedAttributes().isEmpty())) {
       return Optional.of(best);
     }
-    PrivilegeRule.Builder merged = best.toBuilder();
+    PrivilegeRuleBuilder merged = best.toBuilder();
     for (PrivilegeRule a : ancestors) {
-      merged.denySubjects(a.deniedSubjects().toArray(String[]::new));
-      merged.denyGroups(a.deniedGroups().toArray(String[]::new));
-      a.deniedAttributes().forEach((k, v) -> merged.denyWhen(k, v.toArray(String[]::new)));
+      merged.denySubjects(a.eligibility().deniedSubjects().toArray(String[]::new));
+      merged.denyGroups(a.eligibility().deniedGroups().toArray(String[]::new));
+      a.eligibility().deniedAttributes().forEach((k, v) -> merged.denyWhen(k, v.toArray(String[]::new)));
     }
     return Optional.of(merged.build());
   }
@@ -177,8 +178,8 @@ public final class Policy implements ElevationPolicy {
      * @param configure sets the rule's fields
      * @return this builder
      */
-    public Builder privilege(String pattern, Consumer<PrivilegeRule.Builder> configure) {
-      PrivilegeRule.Builder rb = PrivilegeRule.builder(pattern);
+    public Builder privilege(String pattern, Consumer<PrivilegeRuleBuilder> configure) {
+      PrivilegeRuleBuilder rb = PrivilegeRule.builder(pattern);
       configure.accept(rb);
       return rule(rb.build());
     }

@@ -120,35 +120,35 @@ class PolicyDocumentsTest {
     assertThat(a).as("rule for %s", e.pattern()).isNotNull();
     String as = "rule " + e.pattern();
     assertThat(a.pattern()).as(as).isEqualTo(e.pattern());
-    assertThat(a.eligibleSubjects()).as(as).isEqualTo(e.eligibleSubjects());
-    assertThat(a.eligibleGroups()).as(as).isEqualTo(e.eligibleGroups());
-    assertThat(a.eligibleAttributes()).as(as).isEqualTo(e.eligibleAttributes());
-    assertThat(a.deniedSubjects()).as(as).isEqualTo(e.deniedSubjects());
-    assertThat(a.deniedGroups()).as(as).isEqualTo(e.deniedGroups());
-    assertThat(a.deniedAttributes()).as(as).isEqualTo(e.deniedAttributes());
-    assertThat(a.defaultDuration()).as(as).isEqualTo(e.defaultDuration());
-    assertThat(a.maxDuration()).as(as).isEqualTo(e.maxDuration());
-    assertThat(a.minJustificationLength()).as(as).isEqualTo(e.minJustificationLength());
-    assertThat(a.ticketRequired()).as(as).isEqualTo(e.ticketRequired());
-    assertThat(a.ticketPattern().map(Pattern::pattern)).as(as).isEqualTo(e.ticketPattern().map(Pattern::pattern));
-    assertThat(a.autoApprove()).extracting(AutoApproveCondition::description).as(as)
-        .containsExactlyElementsOf(e.autoApprove().stream().map(AutoApproveCondition::description).toList());
-    assertThat(a.stages()).as(as).isEqualTo(e.stages());
-    assertThat(a.stageMode()).as(as).isEqualTo(e.stageMode());
-    assertThat(a.approvalsRequired()).as(as).isEqualTo(e.approvalsRequired());
-    assertThat(a.denyThreshold()).as(as).isEqualTo(e.denyThreshold());
-    assertThat(a.approverCommentRequired()).as(as).isEqualTo(e.approverCommentRequired());
-    assertThat(a.pendingTtl()).as(as).isEqualTo(e.pendingTtl());
-    assertThat(a.remindAfter()).as(as).isEqualTo(e.remindAfter());
-    assertThat(a.escalateAfter()).as(as).isEqualTo(e.escalateAfter());
-    assertThat(a.escalationGroups()).as(as).isEqualTo(e.escalationGroups());
-    assertThat(a.extensionRequiresApproval()).as(as).isEqualTo(e.extensionRequiresApproval());
-    assertThat(a.expiryWarning()).as(as).isEqualTo(e.expiryWarning());
-    assertThat(a.maxUses()).as(as).isEqualTo(e.maxUses());
-    assertThat(a.maxStartDelay()).as(as).isEqualTo(e.maxStartDelay());
+    assertThat(a.eligibility().subjects()).as(as).isEqualTo(e.eligibility().subjects());
+    assertThat(a.eligibility().groups()).as(as).isEqualTo(e.eligibility().groups());
+    assertThat(a.eligibility().attributes()).as(as).isEqualTo(e.eligibility().attributes());
+    assertThat(a.eligibility().deniedSubjects()).as(as).isEqualTo(e.eligibility().deniedSubjects());
+    assertThat(a.eligibility().deniedGroups()).as(as).isEqualTo(e.eligibility().deniedGroups());
+    assertThat(a.eligibility().deniedAttributes()).as(as).isEqualTo(e.eligibility().deniedAttributes());
+    assertThat(a.limits().defaultDuration()).as(as).isEqualTo(e.limits().defaultDuration());
+    assertThat(a.limits().maxDuration()).as(as).isEqualTo(e.limits().maxDuration());
+    assertThat(a.limits().minJustificationLength()).as(as).isEqualTo(e.limits().minJustificationLength());
+    assertThat(a.limits().ticketRequired()).as(as).isEqualTo(e.limits().ticketRequired());
+    assertThat(a.limits().ticketPattern().map(Pattern::pattern)).as(as).isEqualTo(e.limits().ticketPattern().map(Pattern::pattern));
+    assertThat(a.approval().autoApprove()).extracting(AutoApproveCondition::description).as(as)
+        .containsExactlyElementsOf(e.approval().autoApprove().stream().map(AutoApproveCondition::description).toList());
+    assertThat(a.approval().stages()).as(as).isEqualTo(e.approval().stages());
+    assertThat(a.approval().stageMode()).as(as).isEqualTo(e.approval().stageMode());
+    assertThat(a.approval().approvalsRequired()).as(as).isEqualTo(e.approval().approvalsRequired());
+    assertThat(a.approval().denyThreshold()).as(as).isEqualTo(e.approval().denyThreshold());
+    assertThat(a.approval().commentRequired()).as(as).isEqualTo(e.approval().commentRequired());
+    assertThat(a.approval().pendingTtl()).as(as).isEqualTo(e.approval().pendingTtl());
+    assertThat(a.escalation().remindAfter()).as(as).isEqualTo(e.escalation().remindAfter());
+    assertThat(a.escalation().escalateAfter()).as(as).isEqualTo(e.escalation().escalateAfter());
+    assertThat(a.escalation().groups()).as(as).isEqualTo(e.escalation().groups());
+    assertThat(a.approval().extensionRequiresApproval()).as(as).isEqualTo(e.approval().extensionRequiresApproval());
+    assertThat(a.limits().expiryWarning()).as(as).isEqualTo(e.limits().expiryWarning());
+    assertThat(a.limits().maxUses()).as(as).isEqualTo(e.limits().maxUses());
+    assertThat(a.limits().maxStartDelay()).as(as).isEqualTo(e.limits().maxStartDelay());
     assertThat(a.breakGlass()).as(as).isEqualTo(e.breakGlass());
     assertThat(a.denyMessage()).as(as).isEqualTo(e.denyMessage());
-    assertThat(a.suggestOnCall()).as(as).isEqualTo(e.suggestOnCall());
+    assertThat(a.approval().suggestOnCall()).as(as).isEqualTo(e.approval().suggestOnCall());
   }
 
   private static String hash12(String resource) throws Exception {
@@ -191,9 +191,9 @@ class PolicyDocumentsTest {
         .justification("INC-1234 refund the duplicate charge").build();
     Instant saturdayNight = Instant.parse("2026-11-28T23:00:00Z");
 
-    assertThat(refund.autoApproval(CAROL, request, saturdayNight)).isEmpty();
+    assertThat(refund.approval().autoApproval(CAROL, request, saturdayNight)).isEmpty();
     onCall.set("primary-sre", "carol");
-    assertThat(refund.autoApproval(CAROL, request, saturdayNight)).map(AutoApproveCondition::description)
+    assertThat(refund.approval().autoApproval(CAROL, request, saturdayNight)).map(AutoApproveCondition::description)
         .hasValue("requester is on call for primary-sre and within [SATURDAY] 22:00-06:00 UTC");
   }
 
@@ -296,8 +296,8 @@ class PolicyDocumentsTest {
     PrivilegeRule capture = p.ruleFor(Privilege.of("payments.capture")).orElseThrow();
 
     assertThat(capture.pattern()).isEqualTo(PrivilegePattern.of("payments.*"));
-    assertThat(capture.isEligible(Subject.of("fred", "finance"))).isTrue();
-    assertThat(capture.approvalsRequired()).isEqualTo(2);
+    assertThat(capture.eligibility().lists(Subject.of("fred", "finance"))).isTrue();
+    assertThat(capture.approval().approvalsRequired()).isEqualTo(2);
     assertThat(p.ruleFor(Privilege.of("payments"))).as("a prefix covers names below it, not itself").isEmpty();
   }
 
@@ -308,8 +308,8 @@ class PolicyDocumentsTest {
     PrivilegeRule refund = p.ruleFor(Privilege.of("payments.refund")).orElseThrow();
 
     assertThat(refund.pattern()).isEqualTo(PrivilegePattern.of("payments.refund"));
-    assertThat(refund.maxDuration()).isEqualTo(Duration.ofHours(1));
-    assertThat(refund.isEligible(Subject.of("fred", "finance"))).isFalse();
+    assertThat(refund.limits().maxDuration()).isEqualTo(Duration.ofHours(1));
+    assertThat(refund.eligibility().lists(Subject.of("fred", "finance"))).isFalse();
   }
 
   @Test
@@ -319,9 +319,9 @@ class PolicyDocumentsTest {
 
     PrivilegeRule refund = p.ruleFor(Privilege.of("payments.refund")).orElseThrow();
 
-    assertThat(refund.isEligible(intern)).isTrue();
-    assertThat(refund.isDenied(intern)).isTrue();
-    assertThat(refund.deniedGroups()).containsExactlyInAnyOrder("contractors", "interns");
+    assertThat(refund.eligibility().lists(intern)).isTrue();
+    assertThat(refund.eligibility().denies(intern)).isTrue();
+    assertThat(refund.eligibility().deniedGroups()).containsExactlyInAnyOrder("contractors", "interns");
   }
 
   // ------------------------------------------------------------------------------------------------ errors
@@ -371,9 +371,9 @@ class PolicyDocumentsTest {
     Policy number = PolicyDocuments.parse(RULE + "    maxAmount: 500.10\n", "policy.yaml");
     Policy text = PolicyDocuments.parse(RULE + "    maxAmount: \"0.1\"\n", "policy.yaml");
 
-    assertThat(number.ruleFor(Privilege.of("payments.refund")).orElseThrow().maxAmount())
+    assertThat(number.ruleFor(Privilege.of("payments.refund")).orElseThrow().limits().maxAmount())
         .contains(new java.math.BigDecimal("500.10"));
-    assertThat(text.ruleFor(Privilege.of("payments.refund")).orElseThrow().maxAmount())
+    assertThat(text.ruleFor(Privilege.of("payments.refund")).orElseThrow().limits().maxAmount())
         .contains(new java.math.BigDecimal("0.1"));
   }
 

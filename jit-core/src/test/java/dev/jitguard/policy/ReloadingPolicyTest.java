@@ -76,7 +76,7 @@ class ReloadingPolicyTest {
     try (ReloadingPolicy policy = ReloadingPolicy.builder(file).onReload(seen::add).build()) {
       String v1 = policy.version();
       assertThat(v1).startsWith("v1#");
-      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().isEligible(DEV)).isTrue();
+      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().eligibility().lists(DEV)).isTrue();
 
       write(document("v2", "operators"));
       ReloadingPolicy.ReloadResult result = policy.reload();
@@ -85,8 +85,8 @@ class ReloadingPolicyTest {
       ReloadingPolicy.ReloadResult.Loaded loaded = (ReloadingPolicy.ReloadResult.Loaded) result;
       assertThat(loaded.previousVersion()).isEqualTo(v1);
       assertThat(loaded.version()).startsWith("v2#").isEqualTo(policy.version());
-      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().isEligible(DEV)).isFalse();
-      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().isEligible(OPS)).isTrue();
+      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().eligibility().lists(DEV)).isFalse();
+      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().eligibility().lists(OPS)).isTrue();
       assertThat(seen).containsExactly(result);
     }
   }
@@ -206,7 +206,7 @@ class ReloadingPolicyTest {
       reader.join(TimeUnit.SECONDS.toMillis(10));
 
       assertThat(failure.get()).isNull();
-      assertThat(inFlight.isEligible(DEV)).as("a rule already handed out is immutable").isTrue();
+      assertThat(inFlight.eligibility().lists(DEV)).as("a rule already handed out is immutable").isTrue();
     }
   }
 
@@ -311,7 +311,7 @@ class ReloadingPolicyTest {
 
       assertThat(loaded.await(5, TimeUnit.SECONDS)).as("the watcher reloaded within 5 s").isTrue();
       assertThat(policy.version()).startsWith("v2#");
-      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().isEligible(OPS)).isTrue();
+      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().eligibility().lists(OPS)).isTrue();
     }
   }
 
@@ -386,7 +386,7 @@ class ReloadingPolicyTest {
           + "[\"developers\"]}, \"autoApprove\": [{\"onCall\": \"sre\"}]}}}");
 
       assertThat(policy.reload()).isInstanceOf(ReloadingPolicy.ReloadResult.Loaded.class);
-      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().autoApprove()).singleElement()
+      assertThat(policy.ruleFor(LOGS_READ).orElseThrow().approval().autoApprove()).singleElement()
           .extracting(AutoApproveCondition::description).isEqualTo("requester is on call for sre");
     }
   }

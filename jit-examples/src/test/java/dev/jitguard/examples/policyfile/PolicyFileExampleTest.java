@@ -63,22 +63,22 @@ class PolicyFileExampleTest {
     assertThat(policy.rules().keySet()).extracting(PrivilegePattern::value)
         .containsExactly("payments.refund", "payments.refund-budget", "customers.erase",
             "payments.settlement-rerun", "payments.*", "merchants.release-payouts", "logs.read");
-    assertThat(policy.rules().get(PrivilegePattern.of("customers.erase")).stageMode()).isEqualTo(StageMode.ALL);
-    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund")).escalationGroups())
+    assertThat(policy.rules().get(PrivilegePattern.of("customers.erase")).approval().stageMode()).isEqualTo(StageMode.ALL);
+    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund")).escalation().groups())
         .containsExactly("finance-managers");
-    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund-budget")).maxAmount())
+    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund-budget")).limits().maxAmount())
         .contains(new java.math.BigDecimal("500.00"));
-    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund")).maxAmount()).isEmpty();
+    assertThat(policy.rules().get(PrivilegePattern.of("payments.refund")).limits().maxAmount()).isEmpty();
 
     PrivilegeRule rerun = policy.rules().get(PrivilegePattern.of("payments.settlement-rerun"));
-    assertThat(rerun.eligibleSubjects()).containsExactly("tara");
-    assertThat(rerun.approverSubjects()).containsExactly("henry");
-    assertThat(rerun.suggestOnCall()).contains("payments-leads-oncall");
-    assertThat(rerun.autoApprove()).singleElement()
+    assertThat(rerun.eligibility().subjects()).containsExactly("tara");
+    assertThat(rerun.approval().approverSubjects()).containsExactly("henry");
+    assertThat(rerun.approval().suggestOnCall()).contains("payments-leads-oncall");
+    assertThat(rerun.approval().autoApprove()).singleElement()
         .satisfies(c -> assertThat(c.description()).isEqualTo("requester is on call for payments-primary"));
     PrivilegeRule payouts = policy.rules().get(PrivilegePattern.of("merchants.release-payouts"));
-    assertThat(payouts.stageMode()).isEqualTo(StageMode.ANY);
-    assertThat(payouts.approvalsRequired()).isEqualTo(1);
+    assertThat(payouts.approval().stageMode()).isEqualTo(StageMode.ANY);
+    assertThat(payouts.approval().approvalsRequired()).isEqualTo(1);
   }
 
   @Test

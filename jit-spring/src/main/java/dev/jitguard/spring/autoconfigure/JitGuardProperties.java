@@ -229,7 +229,7 @@ public class JitGuardProperties {
     }
   }
 
-  /** The rule for one privilege or prefix, mapped onto PrivilegeRule.Builder. */
+  /** The rule for one privilege or prefix, mapped onto PrivilegeRuleBuilder. */
   public static class Rule {
     /** Privilege name (payments.refund) or prefix (payments.*) that the rule governs. */
     private @Nullable String privilege;

@@ -1,5 +1,6 @@
 package dev.jitguard.spring.autoconfigure;
 
+import dev.jitguard.rule.PrivilegeRuleBuilder;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Amounts;
 import dev.jitguard.rule.AutoApproveCondition;
@@ -10,7 +11,7 @@ import java.util.Locale;
 
 /**
  * Builds a {@link Policy} from {@code jit.policy.*} properties, mapping each rule onto
- * {@link PrivilegeRule.Builder}. Errors name the property ({@code jit.policy.rules[0].approval.groups}) and the
+ * {@link PrivilegeRuleBuilder}. Errors name the property ({@code jit.policy.rules[0].approval.groups}) and the
  * fix, and fail the start-up.
  */
 final class PropertiesPolicy {
@@ -42,7 +43,7 @@ final class PropertiesPolicy {
   }
 
   private static PrivilegeRule rule(JitGuardProperties.Rule r) {
-    PrivilegeRule.Builder b = PrivilegeRule.builder(r.getPrivilege());
+    PrivilegeRuleBuilder b = PrivilegeRule.builder(r.getPrivilege());
     b.eligibleSubjects(array(r.getEligible().getSubjects()));
     b.eligibleGroups(array(r.getEligible().getGroups()));
     r.getEligible().getAttributes().forEach((k, v) -> b.eligibleWhen(k, array(v)));

@@ -249,17 +249,17 @@ public final class ElevationProblems {
       }
     }
     if (rule != null) {
-      if (rule.justificationRequired()) {
+      if (rule.limits().justificationRequired()) {
         required.add("justification");
       }
-      if (rule.ticketRequired()) {
+      if (rule.limits().ticketRequired()) {
         required.add("ticket");
       }
     }
     how.put("requiredFields", required);
     if (rule != null) {
-      how.put("maxDuration", rule.maxDuration().toString());
-      rule.maxAmount().ifPresent(max -> how.put("maxAmount", max.toPlainString()));
+      how.put("maxDuration", rule.limits().maxDuration().toString());
+      rule.limits().maxAmount().ifPresent(max -> how.put("maxAmount", max.toPlainString()));
     }
     return how;
   }

@@ -166,15 +166,15 @@ class JitGuardAutoConfigurationTest {
           assertThat(policy.version()).isEqualTo("v7");
           assertThat(policy.isAdministrator(Subject.of("carol", "admins"))).isTrue();
           var rule = policy.ruleFor(Privilege.of("payments.refund")).orElseThrow();
-          assertThat(rule.approvalsRequired()).isEqualTo(2);
-          assertThat(rule.approverGroups()).containsExactly("payments-leads");
-          assertThat(rule.minJustificationLength()).isEqualTo(20);
-          assertThat(rule.ticketRequired()).isTrue();
-          assertThat(rule.maxDuration()).isEqualTo(Duration.ofHours(2));
-          assertThat(rule.defaultDuration()).isEqualTo(Duration.ofMinutes(30));
-          assertThat(rule.pendingTtl()).isEqualTo(Duration.ofHours(4));
+          assertThat(rule.approval().approvalsRequired()).isEqualTo(2);
+          assertThat(rule.approval().approverGroups()).containsExactly("payments-leads");
+          assertThat(rule.limits().minJustificationLength()).isEqualTo(20);
+          assertThat(rule.limits().ticketRequired()).isTrue();
+          assertThat(rule.limits().maxDuration()).isEqualTo(Duration.ofHours(2));
+          assertThat(rule.limits().defaultDuration()).isEqualTo(Duration.ofMinutes(30));
+          assertThat(rule.approval().pendingTtl()).isEqualTo(Duration.ofHours(4));
           assertThat(rule.breakGlass()).isPresent();
-          assertThat(rule.isDenied(Subject.of("mallory", "support"))).isTrue();
+          assertThat(rule.eligibility().denies(Subject.of("mallory", "support"))).isTrue();
           PrivilegeGuard guard = context.getBean(PrivilegeGuard.class);
           Decision d = guard.request(ElevationRequest.builder(Subject.of("alice", "support"), "reports.monthly")
               .build());
@@ -201,9 +201,9 @@ class JitGuardAutoConfigurationTest {
         "jit.policy.rules[1].max-amount=500.00").run(context -> {
           assertThat(context).hasNotFailed();
           var rule = context.getBean(ElevationPolicy.class).ruleFor(Privilege.of("budget.refund")).orElseThrow();
-          assertThat(rule.maxAmount()).contains(new BigDecimal("500.00"));
+          assertThat(rule.limits().maxAmount()).contains(new BigDecimal("500.00"));
           assertThat(context.getBean(ElevationPolicy.class).ruleFor(Privilege.of("test.other")).orElseThrow()
-              .maxAmount()).as("other rules are not metered").isEmpty();
+              .limits().maxAmount()).as("other rules are not metered").isEmpty();
           PrivilegeGuard guard = context.getBean(PrivilegeGuard.class);
           Subject alice = Subject.of("alice", "users");
           Decision tooMuch = guard.request(ElevationRequest.builder(alice, "budget.refund")

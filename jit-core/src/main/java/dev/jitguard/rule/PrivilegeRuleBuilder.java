@@ -1,0 +1,622 @@
+package dev.jitguard.rule;
+
+import dev.jitguard.Amounts;
+import dev.jitguard.ElevationRequest;
+import dev.jitguard.InvalidInputException;
+import dev.jitguard.internal.util.Identifiers;
+import dev.jitguard.internal.util.Text;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Builds a {@link PrivilegeRule}: start with {@link PrivilegeRule#builder(String)}. Each setter validates
+ * immediately and names the field of the policy document it corresponds to; scalar options may be set once;
+ * {@link #build()} checks the rules between fields. Not thread-safe.
+ */
+public final class PrivilegeRuleBuilder {
+  private final PrivilegePattern pattern;
+  private final Set<String> eligibleSubjects = new TreeSet<>();
+  private final Set<String> eligibleGroups = new TreeSet<>();
+  private final Map<String, Set<String>> eligibleAttributes = new LinkedHashMap<>();
+  private final Set<String> deniedSubjects = new TreeSet<>();
+  private final Set<String> deniedGroups = new TreeSet<>();
+  private final Map<String, Set<String>> deniedAttributes = new LinkedHashMap<>();
+  private Duration defaultDuration;
+  private Duration maxDuration = Duration.ofHours(1);
+  private boolean maxDurationSet;
+  private int minJustificationLength = -1;
+  private boolean ticketRequired;
+  private Pattern ticketPattern;
+  private final List<AutoApproveCondition> autoApprove = new ArrayList<>();
+  private int approvalsRequired = -1;
+  private final Set<String> approverGroups = new TreeSet<>();
+  private final Set<String> approverSubjects = new TreeSet<>();
+  private final List<ApprovalStage> stages = new ArrayList<>();
+  private StageMode stageMode;
+  private int denyThreshold = -1;
+  private boolean approverCommentRequired;
+  private Duration pendingTtl;
+  private Duration remindAfter;
+  private Duration escalateAfter;
+  private final Set<String> escalationGroups = new TreeSet<>();
+  private Boolean extensionRequiresApproval;
+  private Duration expiryWarning;
+  private int maxUses = -1;
+  private BigDecimal maxAmount;
+  private Duration maxStartDelay;
+  private BreakGlass breakGlass;
+  private String denyMessage;
+  private String suggestOnCall;
+
+  PrivilegeRuleBuilder(PrivilegePattern pattern) {
+    this.pattern = pattern;
+  }
+
+  /** Loads every value of a rule, for {@link PrivilegeRule#toBuilder()}. */
+  PrivilegeRuleBuilder load(PrivilegeRule rule) {
+    Eligibility e = rule.eligibility();
+    eligibleSubjects.addAll(e.subjects());
+    eligibleGroups.addAll(e.groups());
+    e.attributes().forEach((k, v) -> eligibleAttributes.put(k, new TreeSet<>(v)));
+    deniedSubjects.addAll(e.deniedSubjects());
+    deniedGroups.addAll(e.deniedGroups());
+    e.deniedAttributes().forEach((k, v) -> deniedAttributes.put(k, new TreeSet<>(v)));
+    RequestLimits l = rule.limits();
+    defaultDuration = l.defaultDuration();
+    maxDuration = l.maxDuration();
+    maxDurationSet = true;
+    minJustificationLength = l.minJustificationLength() > 0 ? l.minJustificationLength() : -1;
+    ticketRequired = l.ticketRequired();
+    ticketPattern = l.ticketPattern().orElse(null);
+    maxUses = l.maxUses();
+    maxAmount = l.maxAmount().orElse(null);
+    maxStartDelay = l.maxStartDelay();
+    expiryWarning = l.expiryWarning().orElse(null);
+    ApprovalRequirement a = rule.approval();
+    autoApprove.addAll(a.autoApprove());
+    stages.addAll(a.stages());
+    stageMode = a.stageMode();
+    denyThreshold = a.denyThreshold();
+    approverCommentRequired = a.commentRequired();
+    pendingTtl = a.pendingTtl();
+    extensionRequiresApproval = a.extensionRequiresApproval();
+    suggestOnCall = a.suggestOnCall().orElse(null);
+    Escalation x = rule.escalation();
+    remindAfter = x.remindAfter().orElse(null);
+    escalateAfter = x.escalateAfter().orElse(null);
+    escalationGroups.addAll(x.groups());
+    breakGlass = rule.breakGlass().orElse(null);
+    denyMessage = rule.denyMessage().orElse(null);
+    return this;
+  }
+
+  private String field(String name) {
+    return "policies." + pattern + "." + name;
+  }
+
+  private void addAll(Set<String> target, String name, String... ids) {
+    for (String id : ids) {
+      target.add(Identifiers.canonical(field(name), id));
+    }
+  }
+
+  private void addAttribute(Map<String, Set<String>> target, String name, String attribute, String... values) {
+    Objects.requireNonNull(attribute, "attribute cannot be null");
+    if (!attribute.matches("[a-z][a-z0-9_-]{0,63}")) {
+      throw new InvalidInputException(field(name), field(name) + " attribute " + Text.quote(attribute)
+          + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*");
+    }
+    if (values.length == 0) {
+      throw new InvalidInputException(field(name + "." + attribute), field(name + "." + attribute)
+          + " lists no values; list the accepted values, for example [\"payments\"]");
+    }
+    Set<String> set = target.computeIfAbsent(attribute, k -> new TreeSet<>());
+    for (String v : values) {
+      set.add(Text.token(field(name + "." + attribute), v, 256));
+    }
+  }
+
+  /**
+   * Subjects who may request the privilege, by id.
+   *
+   * @param subjectIds ids (canonicalised)
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder eligibleSubjects(String... subjectIds) {
+    addAll(eligibleSubjects, "eligible.subjects", subjectIds);
+    return this;
+  }
+
+  /**
+   * Groups whose members may request the privilege.
+   *
+   * @param groups group names (canonicalised)
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder eligibleGroups(String... groups) {
+    addAll(eligibleGroups, "eligible.groups", groups);
+    return this;
+  }
+
+  /**
+   * An attribute condition every requester must meet (in addition to being listed by id or group, when the rule
+   * lists any), for example {@code eligibleWhen("department", "payments")}.
+   *
+   * @param attribute the attribute key
+   * @param values accepted values
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder eligibleWhen(String attribute, String... values) {
+    addAttribute(eligibleAttributes, "eligible.attributes", attribute, values);
+    return this;
+  }
+
+  /**
+   * Subjects who may never get the privilege, whatever else matches.
+   *
+   * @param subjectIds ids (canonicalised)
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder denySubjects(String... subjectIds) {
+    addAll(deniedSubjects, "deny.subjects", subjectIds);
+    return this;
+  }
+
+  /**
+   * Groups whose members may never get the privilege, whatever else matches.
+   *
+   * @param groups group names (canonicalised)
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder denyGroups(String... groups) {
+    addAll(deniedGroups, "deny.groups", groups);
+    return this;
+  }
+
+  /**
+   * Subjects with one of these attribute values may never get the privilege, for example
+   * {@code denyWhen("employment", "contractor")}.
+   *
+   * @param attribute the attribute key
+   * @param values denied values
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder denyWhen(String attribute, String... values) {
+    addAttribute(deniedAttributes, "deny.attributes", attribute, values);
+    return this;
+  }
+
+  /**
+   * The duration granted when a request names none. Defaults to one hour, or the maximum if shorter.
+   *
+   * @param duration positive, at most {@link #maxDuration}
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder defaultDuration(Duration duration) {
+    once(defaultDuration != null, "defaultDuration", defaultDuration);
+    this.defaultDuration = positive("defaultDuration", duration);
+    return this;
+  }
+
+  /**
+   * The longest grant, extensions included. Defaults to one hour.
+   *
+   * @param duration positive, at most 366 days
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder maxDuration(Duration duration) {
+    once(maxDurationSet, "maxDuration", maxDuration);
+    this.maxDuration = positive("maxDuration", duration);
+    this.maxDurationSet = true;
+    return this;
+  }
+
+  /**
+   * Requires a justification of at least this many characters (after trimming).
+   *
+   * @param minLength 1 to 1000
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder requireJustification(int minLength) {
+    once(minJustificationLength >= 0, "justification.minLength", minJustificationLength);
+    if (minLength < 1 || minLength > 1000) {
+      throw new InvalidInputException(field("justification.minLength"), String.format(Locale.ROOT,
+          "%s must be between 1 and 1000, but was %d", field("justification.minLength"), minLength));
+    }
+    this.minJustificationLength = minLength;
+    return this;
+  }
+
+  /**
+   * Requires a ticket reference.
+   *
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder requireTicket() {
+    this.ticketRequired = true;
+    return this;
+  }
+
+  /**
+   * A pattern a ticket reference must match in full when given, for example {@code [A-Z]+-[0-9]+}. The pattern is
+   * written by the policy author; requester text is only matched against it, never compiled.
+   *
+   * @param regex a Java regular expression
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder ticketPattern(String regex) {
+    Objects.requireNonNull(regex, "ticketPattern cannot be null");
+    once(ticketPattern != null, "ticket.pattern", ticketPattern);
+    try {
+      this.ticketPattern = Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new InvalidInputException(field("ticket.pattern"), field("ticket.pattern")
+          + " is not a valid regular expression: " + e.getDescription());
+    }
+    return this;
+  }
+
+  /**
+   * Adds a condition under which requests are approved without a person.
+   *
+   * @param condition the condition
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder autoApprove(AutoApproveCondition condition) {
+    autoApprove.add(Objects.requireNonNull(condition, "condition cannot be null"));
+    return this;
+  }
+
+  /**
+   * How many distinct people of the single approver stage (named {@code approvers}) must approve. Defaults to 1.
+   * Use {@link #stage} instead for several stages.
+   *
+   * @param n 1 to 10
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder approvals(int n) {
+    once(approvalsRequired >= 0, "approval.approvals", approvalsRequired);
+    if (n < 1 || n > 10) {
+      throw new InvalidInputException(field("approval.approvals"), String.format(Locale.ROOT,
+          "%s must be between 1 and 10, but was %d; use autoApprove(..) for requests that need no person",
+          field("approval.approvals"), n));
+    }
+    this.approvalsRequired = n;
+    return this;
+  }
+
+  /**
+   * Groups whose members may approve, in the single approver stage.
+   *
+   * @param groups group names (canonicalised)
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder approverGroups(String... groups) {
+    addAll(approverGroups, "approval.groups", groups);
+    return this;
+  }
+
+  /**
+   * Subjects who may approve by id, in the single approver stage.
+   *
+   * @param subjectIds ids (canonicalised)
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder approverSubjects(String... subjectIds) {
+    addAll(approverSubjects, "approval.subjects", subjectIds);
+    return this;
+  }
+
+  /**
+   * Adds an approval stage (multi-stage approval). Stages combine with {@link #stageMode} (ALL by default).
+   *
+   * @param stage the stage
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder stage(ApprovalStage stage) {
+    Objects.requireNonNull(stage, "stage cannot be null");
+    for (ApprovalStage s : stages) {
+      if (s.name().equals(stage.name())) {
+        throw new InvalidInputException(field("approval.stages"), field("approval.stages") + " has two stages "
+            + "named " + stage.name() + "; give each stage its own name");
+      }
+    }
+    stages.add(stage);
+    return this;
+  }
+
+  /**
+   * How stages combine: every stage ({@link StageMode#ALL}, the default) or any one ({@link StageMode#ANY}).
+   *
+   * @param mode the mode
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder stageMode(StageMode mode) {
+    once(stageMode != null, "approval.mode", stageMode);
+    this.stageMode = Objects.requireNonNull(mode, "mode cannot be null");
+    return this;
+  }
+
+  /**
+   * How many distinct eligible approvers must deny before the request is denied. Defaults to 1: any deny denies.
+   *
+   * @param n 1 to 10
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder denyThreshold(int n) {
+    once(denyThreshold > 0, "approval.denyThreshold", denyThreshold);
+    if (n < 1 || n > 10) {
+      throw new InvalidInputException(field("approval.denyThreshold"), String.format(Locale.ROOT,
+          "%s must be between 1 and 10, but was %d", field("approval.denyThreshold"), n));
+    }
+    this.denyThreshold = n;
+    return this;
+  }
+
+  /**
+   * Approvers must give a comment when approving or denying.
+   *
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder requireApproverComment() {
+    this.approverCommentRequired = true;
+    return this;
+  }
+
+  /**
+   * How long a request may wait for approvals before it expires. Defaults to 24 hours.
+   *
+   * @param ttl positive
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder pendingTtl(Duration ttl) {
+    once(pendingTtl != null, "approval.pendingTtl", pendingTtl);
+    this.pendingTtl = positive("approval.pendingTtl", ttl);
+    return this;
+  }
+
+  /**
+   * Reminds approvers of a request still pending after this delay (through the approval channel).
+   *
+   * @param delay positive, less than the pending time-to-live
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder remindAfter(Duration delay) {
+    once(remindAfter != null, "approval.remindAfter", remindAfter);
+    this.remindAfter = positive("approval.remindAfter", delay);
+    return this;
+  }
+
+  /**
+   * Escalates a request still pending after this delay: members of the fallback groups may then approve it, and
+   * the approval channel is told.
+   *
+   * @param delay positive, less than the pending time-to-live
+   * @param fallbackGroups the groups that may approve once escalated
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder escalateAfter(Duration delay, String... fallbackGroups) {
+    once(escalateAfter != null, "approval.escalateAfter", escalateAfter);
+    this.escalateAfter = positive("approval.escalateAfter", delay);
+    addAll(escalationGroups, "approval.escalateTo", fallbackGroups);
+    if (escalationGroups.isEmpty()) {
+      throw new InvalidInputException(field("approval.escalateTo"), field("approval.escalateTo")
+          + " is empty; name the fallback approver groups");
+    }
+    return this;
+  }
+
+  /**
+   * Whether extending a grant needs an approver. Defaults to true. When false, the holder may extend their own
+   * grant within the cap (while still eligible and not denied).
+   *
+   * @param required true to require an approver
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder extensionRequiresApproval(boolean required) {
+    once(extensionRequiresApproval != null, "extension.requiresApproval", extensionRequiresApproval);
+    this.extensionRequiresApproval = required;
+    return this;
+  }
+
+  /**
+   * Sends a {@code GRANT_EXPIRING} event this long before a grant expires.
+   *
+   * @param lead positive
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder expiryWarning(Duration lead) {
+    once(expiryWarning != null, "expiryWarning", expiryWarning);
+    this.expiryWarning = positive("expiryWarning", lead);
+    return this;
+  }
+
+  /**
+   * The largest budget of uses a request may ask for. Defaults to 1000.
+   *
+   * @param max 1 to 1,000,000
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder maxUses(int max) {
+    once(maxUses >= 0, "maxUses", maxUses);
+    if (max < 1 || max > ElevationRequest.MAX_USES) {
+      throw new InvalidInputException(field("maxUses"), String.format(Locale.ROOT,
+          "%s must be between 1 and %d, but was %d", field("maxUses"), ElevationRequest.MAX_USES, max));
+    }
+    this.maxUses = max;
+    return this;
+  }
+
+  /**
+   * Meters the privilege: every grant of it may spend at most this total amount across its calls (refunds up to
+   * 500.00, say), and every use must name its call's amount
+   * ({@link dev.jitguard.PrivilegeGuard#check(dev.jitguard.Subject, dev.jitguard.Privilege, BigDecimal)}).
+   * Requests may ask for less. Unset: the privilege is not metered.
+   *
+   * @param max positive, at most 10 decimal places and 30 digits
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder maxAmount(BigDecimal max) {
+    once(maxAmount != null, "maxAmount", maxAmount);
+    this.maxAmount = Amounts.limit(field("maxAmount"), max);
+    return this;
+  }
+
+  /**
+   * How far in the future a scheduled start may be. Defaults to 7 days.
+   *
+   * @param delay positive
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder maxStartDelay(Duration delay) {
+    once(maxStartDelay != null, "maxStartDelay", maxStartDelay);
+    this.maxStartDelay = positive("maxStartDelay", delay);
+    return this;
+  }
+
+  /**
+   * Allows break-glass: emergency self-elevation with a mandatory reason, for a short time, loudly audited and
+   * reviewed afterwards.
+   *
+   * @param minReasonLength the reason's minimum length, 10 to 1000
+   * @param maxDuration the longest break-glass grant, at most 4 hours
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder breakGlass(int minReasonLength, Duration maxDuration) {
+    once(breakGlass != null, "breakGlass", breakGlass);
+    this.breakGlass = new BreakGlass(minReasonLength, maxDuration);
+    return this;
+  }
+
+  /**
+   * A message from the administrators added to every denial of this privilege (for example where to ask).
+   *
+   * @param message printable text, at most 500 characters
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder denyMessage(String message) {
+    Objects.requireNonNull(message, "denyMessage cannot be null");
+    once(denyMessage != null, "denyMessage", denyMessage);
+    this.denyMessage = Text.token(field("denyMessage"), message, 500);
+    return this;
+  }
+
+  /**
+   * Suggests the people on call for this schedule as approvers in pending decisions (needs an
+   * {@link dev.jitguard.spi.OnCallSource} on the guard).
+   *
+   * @param schedule the schedule name
+   * @return this builder
+   */
+  public PrivilegeRuleBuilder suggestOnCall(String schedule) {
+    Objects.requireNonNull(schedule, "schedule cannot be null");
+    once(suggestOnCall != null, "approval.suggestOnCall", suggestOnCall);
+    this.suggestOnCall = Text.token(field("approval.suggestOnCall"), schedule, 128);
+    return this;
+  }
+
+  private Duration positive(String name, Duration d) {
+    Objects.requireNonNull(d, name + " cannot be null");
+    if (d.isNegative() || d.isZero() || d.compareTo(ElevationRequest.MAX_DURATION) > 0) {
+      throw new InvalidInputException(field(name), String.format(Locale.ROOT,
+          "%s must be positive and at most %s, but was %s", field(name), ElevationRequest.MAX_DURATION, d));
+    }
+    return d;
+  }
+
+  private void once(boolean set, String name, Object value) {
+    if (set) {
+      throw new IllegalStateException(field(name) + " was already set to " + value);
+    }
+  }
+
+  private List<ApprovalStage> effectiveStages() {
+    if (!stages.isEmpty()) {
+      return stages;
+    }
+    if (approverGroups.isEmpty() && approverSubjects.isEmpty()) {
+      return List.of();
+    }
+    return List.of(new ApprovalStage("approvers", approvalsRequired > 0 ? approvalsRequired : 1,
+        new LinkedHashSet<>(approverGroups), new LinkedHashSet<>(approverSubjects)));
+  }
+
+  /**
+   * Builds the rule, checking the rules between fields.
+   *
+   * @return the immutable rule
+   * @throws InvalidInputException if the rule could never be satisfied or contradicts itself
+   */
+  public PrivilegeRule build() {
+    if (eligibleSubjects.isEmpty() && eligibleGroups.isEmpty() && eligibleAttributes.isEmpty()) {
+      throw new InvalidInputException(field("eligible"), field("eligible")
+          + " is empty: nobody could ever request '" + pattern + "'; add eligible groups, subjects or attribute "
+          + "conditions");
+    }
+    if (!stages.isEmpty() && (!approverGroups.isEmpty() || !approverSubjects.isEmpty() || approvalsRequired > 0)) {
+      throw new InvalidInputException(field("approval"), field("approval") + " mixes stages with the single-stage "
+          + "settings (approvals, approver groups, approver subjects); move those into a stage");
+    }
+    if (effectiveStages().isEmpty() && autoApprove.isEmpty() && breakGlass == null) {
+      throw new InvalidInputException(field("approval"), field("approval")
+          + " has no approvers, no auto-approval and no break-glass: no request for '" + pattern + "' could ever "
+          + "be approved; add approver groups or subjects, a stage, or an auto-approval condition");
+    }
+    if (stages.isEmpty() && approvalsRequired > 0 && approverGroups.isEmpty() && approverSubjects.isEmpty()) {
+      throw new InvalidInputException(field("approval.groups"), field("approval.approvals") + " is "
+          + approvalsRequired + " but nobody may approve; add approver groups or subjects");
+    }
+    if (defaultDuration != null && defaultDuration.compareTo(maxDuration) > 0) {
+      throw new InvalidInputException(field("defaultDuration"), String.format(Locale.ROOT,
+          "%s must be at most %s (maxDuration), but was %s", field("defaultDuration"), maxDuration,
+          defaultDuration));
+    }
+    Duration ttl = pendingTtl != null ? pendingTtl : Duration.ofHours(24);
+    if (remindAfter != null && remindAfter.compareTo(ttl) >= 0) {
+      throw new InvalidInputException(field("approval.remindAfter"), field("approval.remindAfter") + " must be "
+          + "shorter than approval.pendingTtl " + ttl + ", but was " + remindAfter + "; a reminder after expiry "
+          + "never reaches anyone");
+    }
+    if (escalateAfter != null && escalateAfter.compareTo(ttl) >= 0) {
+      throw new InvalidInputException(field("approval.escalateAfter"), field("approval.escalateAfter")
+          + " must be shorter than approval.pendingTtl " + ttl + ", but was " + escalateAfter);
+    }
+    if (expiryWarning != null && expiryWarning.compareTo(maxDuration) >= 0) {
+      throw new InvalidInputException(field("expiryWarning"), field("expiryWarning") + " must be shorter than "
+          + "maxDuration " + maxDuration + ", but was " + expiryWarning);
+    }
+    if (breakGlass != null && breakGlass.maxDuration().compareTo(maxDuration) > 0) {
+      throw new InvalidInputException(field("breakGlass.maxDuration"), field("breakGlass.maxDuration")
+          + " must be at most maxDuration " + maxDuration + ", but was " + breakGlass.maxDuration());
+    }
+    return new PrivilegeRule(pattern,
+        new Eligibility(eligibleSubjects, eligibleGroups, eligibleAttributes, deniedSubjects, deniedGroups,
+            deniedAttributes),
+        new RequestLimits(effectiveDefaultDuration(), maxDuration, Math.max(0, minJustificationLength), ticketRequired,
+            ticketPattern, maxUses > 0 ? maxUses : 1000, maxAmount,
+            maxStartDelay != null ? maxStartDelay : Duration.ofDays(7), expiryWarning),
+        new ApprovalRequirement(autoApprove, effectiveStages(), stageMode != null ? stageMode : StageMode.ALL,
+            denyThreshold > 0 ? denyThreshold : 1, approverCommentRequired, ttl,
+            extensionRequiresApproval == null || extensionRequiresApproval, suggestOnCall),
+        new Escalation(remindAfter, escalateAfter, escalationGroups),
+        breakGlass, denyMessage);
+  }
+
+  private Duration effectiveDefaultDuration() {
+    if (defaultDuration != null) {
+      return defaultDuration;
+    }
+    return maxDuration.compareTo(Duration.ofHours(1)) < 0 ? maxDuration : Duration.ofHours(1);
+  }
+}
