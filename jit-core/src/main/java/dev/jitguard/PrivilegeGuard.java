@@ -2,7 +2,7 @@ package dev.jitguard;
 
 import dev.jitguard.action.ActionBinding;
 import dev.jitguard.event.AuditEvent;
-import dev.jitguard.internal.DefaultPrivilegeGuard;
+import dev.jitguard.internal.Engine;
 import dev.jitguard.spi.ApprovalChannel;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.spi.ElevationPolicy;
@@ -253,21 +253,28 @@ public interface PrivilegeGuard extends AutoCloseable {
    * or denied: denied by an approver, expired, withdrawn). Completed at once if the request is already final.
    * Cancelling the returned future does not affect other waiters.
    *
+   * <p>Only those who may see the request wait for it: its requester, approvers of its privilege under the policy in
+   * force, and administrators. Anyone else gets a future completed at once with the same denial
+   * ({@link ReasonCode#NOT_PERMITTED}) as for an id that does not exist, so ids cannot be probed.
+   *
    * @param requestId the request
+   * @param waiter who waits
    * @return the future
    */
-  CompletableFuture<Decision> decisionFuture(RequestId requestId);
+  CompletableFuture<Decision> decisionFuture(RequestId requestId, Subject waiter);
 
   /**
    * Park-and-resume, blocking: waits (bounded, interruptible) for the decision on a request. On timeout the answer
-   * is a denial with {@link ReasonCode#PENDING_APPROVAL}; the request stays pending.
+   * is a denial with {@link ReasonCode#PENDING_APPROVAL}; the request stays pending. Who may wait is as for
+   * {@link #decisionFuture(RequestId, Subject)}.
    *
    * @param requestId the request
+   * @param waiter who waits
    * @param timeout how long to wait, at most 24 hours
    * @return the decision
    * @throws InterruptedException if the thread is interrupted while waiting
    */
-  Decision awaitDecision(RequestId requestId, Duration timeout) throws InterruptedException;
+  Decision awaitDecision(RequestId requestId, Subject waiter, Duration timeout) throws InterruptedException;
 
   /**
    * Revokes a grant; the next check is denied. The holder, an approver for the privilege and administrators may
@@ -389,6 +396,7 @@ public interface PrivilegeGuard extends AutoCloseable {
     private GrantStore grantStore;
     private AuditSink auditSink;
     private Clock clock;
+    private MonotonicClock monotonicClock;
     private Duration maintenanceInterval;
     private boolean maintenanceSet;
     private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
@@ -460,6 +468,22 @@ public interface PrivilegeGuard extends AutoCloseable {
     public Builder withClock(Clock clock) {
       once(this.clock, "clock");
       this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+      return this;
+    }
+
+    /**
+     * The clock that measures elapsed time, so that a wall clock set back never revives an expired grant nor makes a
+     * grant last longer in real time than it was issued for (see {@link MonotonicClock}). Defaults to
+     * {@link MonotonicClock#system()} with the system clock, and to the clock itself when it implements
+     * {@link MonotonicClock} (the test kit's {@code TestClock} does). A clock that is neither is clamped so that it
+     * never goes backwards, and a warning is logged.
+     *
+     * @param monotonicClock the monotonic clock
+     * @return this builder
+     */
+    public Builder withMonotonicClock(MonotonicClock monotonicClock) {
+      once(this.monotonicClock, "monotonicClock");
+      this.monotonicClock = Objects.requireNonNull(monotonicClock, "monotonicClock cannot be null");
       return this;
     }
 
@@ -546,14 +570,14 @@ public interface PrivilegeGuard extends AutoCloseable {
         throw new IllegalStateException("policy is required: call withPolicy(..) with a Policy.builder()...build() "
             + "or your own ElevationPolicy");
       }
-      return new DefaultPrivilegeGuard(policy,
+      return new DefaultPrivilegeGuard(new Engine(policy,
           approvalChannel != null ? approvalChannel : ApprovalChannel.inProcess(),
           grantStore != null ? grantStore : GrantStore.inMemory(),
           auditSink != null ? auditSink : AuditSink.slf4j(),
-          clock != null ? clock : Clock.systemUTC(),
+          clock != null ? clock : Clock.systemUTC(), monotonicClock,
           maintenanceSet ? maintenanceInterval : Duration.ofSeconds(5),
           List.copyOf(listeners), onCallSource,
-          consistency != null ? consistency : Consistency.cached(Duration.ofSeconds(1)));
+          consistency != null ? consistency : Consistency.cached(Duration.ofSeconds(1))));
     }
   }
 }

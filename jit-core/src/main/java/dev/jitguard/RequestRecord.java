@@ -185,6 +185,18 @@ public final class RequestRecord {
     return Optional.ofNullable(escalatedAt);
   }
 
+  /**
+   * Whether the request still waits for a decision at an instant: PENDING, and before its {@link #expiresAt()} (the
+   * interval is half-open, like a grant's). This is the one place that decides whether a pending request expired;
+   * a request past it can no longer be approved, denied or withdrawn, even before maintenance marks it EXPIRED.
+   *
+   * @param now the guard's time
+   * @return true if it can still be decided
+   */
+  public boolean isPendingAt(Instant now) {
+    return status == RequestStatus.PENDING && now.isBefore(expiresAt);
+  }
+
   /** @return true if this was a break-glass (emergency self-elevation) request */
   public boolean isBreakGlass() {
     return breakGlass;

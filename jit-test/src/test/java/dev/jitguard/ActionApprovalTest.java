@@ -399,7 +399,7 @@ class ActionApprovalTest {
       PrivilegeGuard guard = t.guard();
       RequestId id = pendingId(guard.request(askToRun(SAM, erase(CUSTOMER_42)).build()));
       AtomicInteger erasures = new AtomicInteger();
-      CompletableFuture<Decision> decision = guard.decisionFuture(id);
+      CompletableFuture<Decision> decision = guard.decisionFuture(id, SAM);
       CompletableFuture<Decision> resumed = decision.thenApply(d -> {
         Decision call = guard.checkAction(SAM, ERASE, erase(CUSTOMER_42));
         if (call.isGranted()) {
@@ -425,7 +425,7 @@ class ActionApprovalTest {
     try (TestGuards.Setup t = TestGuards.inMemory(POLICY)) {
       PrivilegeGuard guard = t.guard();
       RequestId id = pendingId(guard.request(askToRun(SAM, erase(CUSTOMER_42)).build()));
-      CompletableFuture<Decision> decision = guard.decisionFuture(id);
+      CompletableFuture<Decision> decision = guard.decisionFuture(id, SAM);
 
       pool.submit(() -> guard.deny(id, PAT, "customer has a legal hold")).get(10, TimeUnit.SECONDS);
 
@@ -440,7 +440,7 @@ class ActionApprovalTest {
     try (TestGuards.Setup t = TestGuards.inMemory(POLICY)) {
       PrivilegeGuard guard = t.guard();
       RequestId id = pendingId(guard.request(askToRun(SAM, erase(CUSTOMER_42)).build()));
-      CompletableFuture<Decision> decision = guard.decisionFuture(id);
+      CompletableFuture<Decision> decision = guard.decisionFuture(id, SAM);
 
       t.clock().advance(PENDING_TTL);
       assertThat(decision).as("nobody has expired it yet").isNotDone();
@@ -457,7 +457,7 @@ class ActionApprovalTest {
     try (TestGuards.Setup t = TestGuards.inMemory(POLICY)) {
       PrivilegeGuard guard = t.guard();
       RequestId id = pendingId(guard.request(askToRun(SAM, erase(CUSTOMER_42)).build()));
-      CompletableFuture<Decision> decision = guard.decisionFuture(id);
+      CompletableFuture<Decision> decision = guard.decisionFuture(id, SAM);
 
       guard.withdraw(id, SAM);
 
@@ -472,15 +472,15 @@ class ActionApprovalTest {
     try (TestGuards.Setup t = TestGuards.inMemory(POLICY)) {
       PrivilegeGuard guard = t.guard();
       RequestId id = pendingId(guard.request(askToRun(SAM, erase(CUSTOMER_42)).build()));
-      CompletableFuture<Decision> cancelled = guard.decisionFuture(id);
-      CompletableFuture<Decision> kept = guard.decisionFuture(id);
+      CompletableFuture<Decision> cancelled = guard.decisionFuture(id, SAM);
+      CompletableFuture<Decision> kept = guard.decisionFuture(id, SAM);
       cancelled.cancel(true);
 
       guard.approve(id, PAT, "ok");
 
       assertThat(kept.get(10, TimeUnit.SECONDS).isGranted()).isTrue();
-      assertThat(guard.decisionFuture(id)).as("already decided").isCompleted();
-      assertThat(guard.decisionFuture(id).get(10, TimeUnit.SECONDS).isGranted()).isTrue();
+      assertThat(guard.decisionFuture(id, SAM)).as("already decided").isCompleted();
+      assertThat(guard.decisionFuture(id, SAM).get(10, TimeUnit.SECONDS).isGranted()).isTrue();
     }
   }
 
@@ -491,7 +491,7 @@ class ActionApprovalTest {
       PrivilegeGuard guard = t.guard();
       RequestId id = pendingId(guard.request(askToRun(SAM, erase(CUSTOMER_42)).build()));
 
-      Decision d = guard.awaitDecision(id, Duration.ofMillis(50)); // real time: the unhappy path waits it out
+      Decision d = guard.awaitDecision(id, SAM, Duration.ofMillis(50)); // real time: the unhappy path waits it out
 
       assertThat(d).isInstanceOf(Decision.Denied.class);
       assertThat(d.reason()).isEqualTo(ReasonCode.PENDING_APPROVAL);
@@ -511,7 +511,7 @@ class ActionApprovalTest {
       Future<Decision> waited = pool.submit(() -> {
         waiter.set(Thread.currentThread());
         started.countDown();
-        return guard.awaitDecision(id, Duration.ofMinutes(5));
+        return guard.awaitDecision(id, SAM, Duration.ofMinutes(5));
       });
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       awaitParked(waiter.get());
@@ -537,7 +537,7 @@ class ActionApprovalTest {
       CountDownLatch done = new CountDownLatch(1);
       Thread waiter = new Thread(() -> {
         try {
-          outcome.set(guard.awaitDecision(id, Duration.ofMinutes(5)));
+          outcome.set(guard.awaitDecision(id, SAM, Duration.ofMinutes(5)));
         } catch (InterruptedException e) {
           outcome.set(e);
         } finally {

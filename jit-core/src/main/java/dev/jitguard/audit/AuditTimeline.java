@@ -233,6 +233,7 @@ public final class AuditTimeline {
       case GRANT_EXPIRING -> "expiring soon";
       case BREAK_GLASS -> "break-glass elevation" + by;
       case REVIEWED -> "reviewed" + by;
+      case CLOCK_JUMPED -> "the wall clock jumped";
     });
     List<String> facts = new ArrayList<>();
     e.reason().ifPresent(r -> facts.add(r.name()));

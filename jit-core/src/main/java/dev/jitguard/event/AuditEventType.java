@@ -49,5 +49,11 @@ public enum AuditEventType {
   /** A subject used break-glass: emergency self-elevation without approvers. */
   BREAK_GLASS,
   /** A break-glass use was reviewed after the fact. */
-  REVIEWED
+  REVIEWED,
+  /**
+   * The wall clock jumped by more than a second against elapsed time: set back (the guard keeps counting elapsed
+   * time, so no grant lasts longer) or set forward (the guard follows it, which may only end grants early). Recorded
+   * once per jump, with the details {@code direction}, {@code by}, {@code wall} and {@code guard_time}.
+   */
+  CLOCK_JUMPED
 }

@@ -22,6 +22,12 @@ import java.util.function.Predicate;
  */
 final class GrantIndex {
   private final ConcurrentHashMap<String, ConcurrentHashMap<Privilege, Slot>> bySubject = new ConcurrentHashMap<>();
+  /** The cached denials of a privilege, one per check reason, for new slots. */
+  private final Function<Privilege, Decision.Denied[]> denials;
+
+  GrantIndex(Function<Privilege, Decision.Denied[]> denials) {
+    this.denials = denials;
+  }
 
   /** The slot, or null: the lookup of the hot path. */
   Slot find(String subjectId, Privilege privilege) {
@@ -30,7 +36,7 @@ final class GrantIndex {
   }
 
   /** The slot, created if absent and never a dead one. */
-  Slot slot(String subjectId, Privilege privilege, Function<Privilege, Decision.Denied[]> denials) {
+  Slot slot(String subjectId, Privilege privilege) {
     while (true) {
       Slot s = bySubject.computeIfAbsent(subjectId, k -> new ConcurrentHashMap<>())
           .computeIfAbsent(privilege, p -> new Slot(subjectId, p, denials.apply(p)));
@@ -42,9 +48,9 @@ final class GrantIndex {
   }
 
   /** Adds or replaces a grant (by id), keeping the newest version; older versions arriving late are ignored. */
-  void upsert(Grant grant, Function<Privilege, Decision.Denied[]> denials) {
+  void upsert(Grant grant) {
     while (true) {
-      Slot s = slot(grant.subjectId(), grant.privilege(), denials);
+      Slot s = slot(grant.subjectId(), grant.privilege());
       synchronized (s) {
         if (s.dead) {
           continue;

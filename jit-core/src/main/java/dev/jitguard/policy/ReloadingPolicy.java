@@ -53,6 +53,8 @@ public final class ReloadingPolicy implements ElevationPolicy, AutoCloseable {
   private final String source;
   private final PolicyDocuments.Loader loader;
   private final List<Consumer<ReloadResult>> listeners;
+  /** Guards (and other subscribers) told of each new version before the reload returns. */
+  private final List<Runnable> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicReference<PolicyDocuments.Loaded> current;
   private final Object reloadLock = new Object();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -113,6 +115,17 @@ public final class ReloadingPolicy implements ElevationPolicy, AutoCloseable {
   }
 
   /**
+   * Each guard built on this policy subscribes here: when a reload puts a new version in force, every subscriber is
+   * called before {@link #reload()} returns (a guard ends the live grants the new version no longer allows).
+   */
+  @Override
+  public AutoCloseable subscribe(Runnable onChange) {
+    java.util.Objects.requireNonNull(onChange, "onChange cannot be null");
+    subscribers.add(onChange);
+    return () -> subscribers.remove(onChange);
+  }
+
+  /**
    * The policy in force, immutable: a consistent snapshot of the rules for several lookups.
    *
    * @return the current policy
@@ -153,6 +166,14 @@ public final class ReloadingPolicy implements ElevationPolicy, AutoCloseable {
         PolicyDocuments.Loaded next = loader.read(bytes, source);
         current.set(next);
         result = new ReloadResult.Loaded(old.policy().version(), next.policy().version());
+        for (Runnable s : subscribers) {
+          try {
+            s.run();
+          } catch (RuntimeException e) {
+            LOG.error("a subscriber of policy {} failed on the change to version {}; ignored", source,
+                next.policy().version(), e);
+          }
+        }
       }
     } catch (PolicyDocumentException e) {
       String seen = "rejected:" + e.getMessage();

@@ -55,4 +55,20 @@ public interface ElevationPolicy {
     return this;
   }
 
+  /**
+   * Announces policy changes: the guard subscribes, and a policy that changes (a reload) calls the listener once a
+   * new version is in force, on the changing thread and before the call that changed it returns, so grants the new
+   * version no longer allows have ended by then. Policies that never change, and those that do not announce changes,
+   * keep the default (no announcements): the guard then compares {@link #version()} at each maintenance run.
+   *
+   * <p>A listener's exception must be logged and ignored by the policy; listeners must not call back into the policy
+   * to change it.
+   *
+   * @param onChange called after each change
+   * @return ends the subscription
+   */
+  default AutoCloseable subscribe(Runnable onChange) {
+    return () -> { };
+  }
+
 }

@@ -147,7 +147,7 @@ public final class EraseCustomerExample {
         Decision asked = guard.request(customers.eraseRequest(job, 43,
             "Account closed 30 days ago: scheduled erasure, ticket PRIV-2042"));
         jobRequest.set(((Decision.Pending) asked).request().id());
-        CompletableFuture<Decision> decision = guard.decisionFuture(jobRequest.get());
+        CompletableFuture<Decision> decision = guard.decisionFuture(jobRequest.get(), job);
         parked.countDown();
         Decision d = decision.get(30, TimeUnit.SECONDS); // parked on this thread, bounded
         jobDecision.set(d);

@@ -1,0 +1,231 @@
+package dev.jitguard.internal;
+
+import dev.jitguard.Consistency;
+import dev.jitguard.MonotonicClock;
+import dev.jitguard.spi.GrantStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guard's time: the one place that decides what "now" is. Elapsed time comes from a monotonic clock, so the guard's
+ * time never goes backwards and never runs slower than real time, whatever the wall clock does:
+ * <ul>
+ *   <li>guard time = max(wall clock, guard time last seen + monotonic time elapsed since), kept as one offset against
+ *       the monotonic clock that only ever grows;</li>
+ *   <li>a wall clock set back is not followed: the guard keeps counting elapsed time, so no expired grant is valid
+ *       again and no grant lasts longer in real time than it was issued for;</li>
+ *   <li>a wall clock set forward is followed: grants may end early, never late;</li>
+ *   <li>a jump of more than {@value #JUMP_TOLERANCE_MILLIS} ms either way is reported once to the listener (which
+ *       audits it); a set-back is reported again only after the wall clock caught up;</li>
+ *   <li>with a store shared by several instances, the wall clock is corrected to the store's clock when they differ
+ *       by more than the tolerance of {@link Consistency}.</li>
+ * </ul>
+ *
+ * <p>The check reads {@link #nowMillis()}: with the system clock that is one monotonic read and one volatile read (the
+ * wall clock is compared by {@link #now()}, which every other operation and maintenance call); with any other clock
+ * (a test clock) it also reads the wall clock, so tests that move their clock see every move at once. A clock that has
+ * no monotonic companion is clamped instead: it never goes backwards, but a set-back cannot be told from a stall.
+ *
+ * <p>Thread-safe.
+ */
+public final class GuardClock {
+  private static final Logger LOG = LoggerFactory.getLogger(GuardClock.class);
+  /** Jumps up to this size are drift, followed (forward) or absorbed (back) without a record. */
+  public static final long JUMP_TOLERANCE_MILLIS = 1000;
+  private static final long JUMP_TOLERANCE_NANOS = JUMP_TOLERANCE_MILLIS * 1_000_000L;
+  private static final AtomicLongFieldUpdater<GuardClock> OFFSET =
+      AtomicLongFieldUpdater.newUpdater(GuardClock.class, "offset");
+
+  /** Told once per jump of the wall clock beyond the tolerance. */
+  @FunctionalInterface
+  public interface JumpListener {
+    /**
+     * The wall clock jumped.
+     *
+     * @param wallMillis what the (corrected) wall clock says
+     * @param guardMillis the guard's time
+     * @param forward true if the wall clock went forward (followed), false if it went back (not followed)
+     */
+    void jumped(long wallMillis, long guardMillis, boolean forward);
+  }
+
+  private final Clock wall;
+  private final MonotonicClock monotonic;
+  private final boolean wallOnEveryRead;
+  private final long originNanos;
+  /** Guard time (epoch nanoseconds) minus monotonic nanoseconds since origin; only grows. */
+  private volatile long offset;
+  /** Added to the wall clock: how far a shared store's clock is ahead of this host's, beyond the tolerance; else 0. */
+  private volatile long correctionMillis;
+  /** Whether the wall clock is behind the guard's time by more than the tolerance (a set-back already reported). */
+  private final AtomicBoolean behind = new AtomicBoolean();
+  private volatile JumpListener listener = (w, g, f) -> { };
+
+  /**
+   * Creates the guard's clock.
+   *
+   * @param wall the wall clock (dates, expiry instants)
+   * @param monotonic elapsed time; null when the wall clock has none, which then clamps the wall clock instead
+   * @param store the grant store: a shared one's clock corrects the wall clock from the start
+   */
+  public GuardClock(Clock wall, MonotonicClock monotonic, GrantStore store) {
+    this.wall = wall;
+    boolean system = wall.getClass() == Clock.systemUTC().getClass();
+    if (monotonic == null) {
+      if (system) {
+        monotonic = MonotonicClock.system();
+      } else if (wall instanceof MonotonicClock m) {
+        monotonic = m;
+      } else {
+        LOG.warn("the guard's clock {} is not the system clock and has no monotonic companion: a clock set back is "
+            + "clamped but elapsed time cannot be measured. Give the builder withMonotonicClock(..), or use a clock "
+            + "that implements MonotonicClock (the test kit's TestClock does).", wall);
+        monotonic = new ClampedWallClock(wall);
+      }
+    }
+    this.monotonic = monotonic;
+    this.wallOnEveryRead = !system || monotonic instanceof ClampedWallClock;
+    measure(store);
+    this.originNanos = monotonic.nanoTime();
+    this.offset = wallNanos();
+  }
+
+  /**
+   * Who is told of jumps (the guard audits them). Set once, at wiring.
+   *
+   * @param listener the listener
+   */
+  public void onJump(JumpListener listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * The guard's time for the check hot path, in epoch milliseconds. Never decreases.
+   *
+   * @return the time
+   */
+  public long nowMillis() {
+    long m = monotonicNanos();
+    long t = offset + m;
+    return Math.floorDiv(wallOnEveryRead ? follow(t, m) : t, 1_000_000L);
+  }
+
+  /**
+   * The guard's time after comparing it with the wall clock: what every operation other than the check uses.
+   *
+   * @return the time, to the millisecond (like every instant the guard stores)
+   */
+  public Instant now() {
+    long m = monotonicNanos();
+    return Instant.ofEpochMilli(Math.floorDiv(follow(offset + m, m), 1_000_000L));
+  }
+
+  private long monotonicNanos() {
+    return monotonic.nanoTime() - originNanos;
+  }
+
+  /** The wall clock, corrected, in epoch nanoseconds (as precise as the clock's instant). */
+  private long wallNanos() {
+    Instant w = wall.instant();
+    return w.getEpochSecond() * 1_000_000_000L + w.getNano() + correctionMillis * 1_000_000L;
+  }
+
+  /**
+   * Follows the wall clock forward and reports jumps. The offset is raised from a monotonic reading taken after the
+   * wall clock's, so a wall clock and a monotonic clock that move together (a test clock, or the system's two clocks)
+   * are never counted twice when they move between the two readings.
+   */
+  private long follow(long guard, long m) {
+    long w = wallNanos();
+    if (w > guard) {
+      long after = monotonicNanos();
+      long want = w - after;
+      long cur;
+      while ((cur = offset) < want && !OFFSET.compareAndSet(this, cur, want)) {
+        Thread.onSpinWait();
+      }
+      long now = Math.max(guard, offset + after);
+      if (w - guard > JUMP_TOLERANCE_NANOS && w - (guard + after - m) > JUMP_TOLERANCE_NANOS) {
+        behind.set(false);
+        report(w, guard, true);
+      } else if (now - w <= JUMP_TOLERANCE_NANOS) {
+        behind.set(false);
+      }
+      return now;
+    }
+    if (guard - w > JUMP_TOLERANCE_NANOS) {
+      if (behind.compareAndSet(false, true)) {
+        report(w, guard, false);
+      }
+    } else if (behind.get()) {
+      behind.set(false);
+    }
+    return guard;
+  }
+
+  private void report(long w, long guard, boolean forward) {
+    try {
+      listener.jumped(Math.floorDiv(w, 1_000_000L), Math.floorDiv(guard, 1_000_000L), forward);
+    } catch (RuntimeException e) {
+      LOG.error("could not record a jump of the wall clock", e);
+    }
+  }
+
+  /**
+   * Measures how far a shared store's clock is from this host's and corrects the wall clock by it beyond the
+   * tolerance (see {@link Consistency}). A failed measurement keeps the last correction.
+   *
+   * @param store the store; nothing happens unless it is shared
+   */
+  public void measure(GrantStore store) {
+    if (!store.isShared()) {
+      return;
+    }
+    OptionalLong measured;
+    try {
+      measured = store.clockOffsetMillis();
+    } catch (RuntimeException e) {
+      LOG.warn("could not measure the grant store's clock; keeping the correction of {} ms", correctionMillis, e);
+      return;
+    }
+    if (measured.isEmpty()) {
+      return;
+    }
+    long off = measured.getAsLong();
+    long correction = Math.abs(off) > Consistency.CLOCK_TOLERANCE_MILLIS ? off : 0;
+    if (correction != correctionMillis) {
+      if (correction == 0) {
+        LOG.info("this host's clock is within {} ms of the grant store's again; no correction",
+            Consistency.CLOCK_TOLERANCE_MILLIS);
+      } else {
+        LOG.warn("this host's clock is {} ms {} the grant store's; the guard decides time by the store's clock "
+            + "(correction {} ms). Run NTP on every host.", Math.abs(off), off > 0 ? "behind" : "ahead of",
+            correction);
+      }
+      correctionMillis = correction;
+    }
+  }
+
+  /** A wall clock without a monotonic companion: its own highest reading, so at least it never goes back. */
+  private static final class ClampedWallClock implements MonotonicClock {
+    private final Clock wall;
+    private final java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong(
+        Long.MIN_VALUE);
+
+    ClampedWallClock(Clock wall) {
+      this.wall = wall;
+    }
+
+    @Override
+    public long nanoTime() {
+      long now = wall.millis();
+      long seen = highest.accumulateAndGet(now, Math::max);
+      return seen * 1_000_000L;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+package dev.jitguard.internal;
+
+import dev.jitguard.Grant;
+import dev.jitguard.GrantStatus;
+import dev.jitguard.RequestRecord;
+import dev.jitguard.event.AuditEvent;
+import dev.jitguard.spi.AuditSink;
+import dev.jitguard.spi.DuplicatePendingRequestException;
+import dev.jitguard.spi.GrantStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of the grant store: each write is one compare-and-set on the store together with its audit records,
+ * or their compensation when the audit trail fails (a grant issued without its record is revoked at once; an approval
+ * that could not be recorded is taken back). It also keeps the check index current with every grant it writes, and
+ * tells listeners of every event the sink recorded.
+ *
+ * <p>Thread-safe.
+ */
+public final class Ledger {
+  private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+
+  /** What became of a write. */
+  public enum Write {
+    /** Written and recorded. */
+    WON,
+    /** Someone else changed the record first; nothing was written. */
+    LOST,
+    /** The store failed; nothing is in effect (a grant that may have been written anyway was revoked). */
+    STORE_FAILED,
+    /** Written, but its record failed, so it was undone (a grant revoked, an approval taken back). */
+    AUDIT_FAILED_UNDONE,
+    /** Written and in effect, but its record failed (logged; it only took access away or changed no access). */
+    AUDIT_FAILED_KEPT;
+
+    /** @return true if the write is in effect */
+    public boolean written() {
+      return this == WON || this == AUDIT_FAILED_KEPT;
+    }
+  }
+
+  private final GrantStore store;
+  private final AuditSink audit;
+  private final List<Consumer<AuditEvent>> listeners;
+  private final GrantIndex index;
+
+  /**
+   * Creates the ledger.
+   *
+   * @param store the grant store
+   * @param audit the audit sink
+   * @param listeners told of every recorded event
+   * @param index the check index to keep current
+   */
+  public Ledger(GrantStore store, AuditSink audit, List<Consumer<AuditEvent>> listeners, GrantIndex index) {
+    this.store = store;
+    this.audit = audit;
+    this.listeners = List.copyOf(listeners);
+    this.index = index;
+  }
+
+  /**
+   * Records one event; listeners are told after the sink recorded it, and their failures are ignored.
+   *
+   * @param e the event
+   * @return false (and logged) if the sink failed
+   */
+  public boolean record(AuditEvent e) {
+    try {
+      audit.record(e);
+    } catch (RuntimeException ex) {
+      LOG.error("audit sink failed to record {} event; failing closed", e.type(), ex);
+      return false;
+    }
+    for (Consumer<AuditEvent> l : listeners) {
+      try {
+        l.accept(e);
+      } catch (RuntimeException ex) {
+        LOG.warn("JIT Guard event listener failed on {} event; ignored", e.type(), ex);
+      }
+    }
+    return true;
+  }
+
+  private boolean recordAll(AuditEvent[] records) {
+    for (AuditEvent e : records) {
+      if (!record(e)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Stores a new pending request. Its record is written by the caller once the request is stored, since a request
+   * that was refused as a duplicate is answered with the existing one.
+   *
+   * @param request the request, version 0
+   * @throws DuplicatePendingRequestException if the store already has a pending request for the same thing
+   * @throws RuntimeException if the store failed
+   */
+  public void insert(RequestRecord request) {
+    store.insert(request);
+  }
+
+  /**
+   * Stores a request that was decided at once together with its grant (auto-approval, break-glass), then records it.
+   *
+   * @param request the request, APPROVED
+   * @param grant the grant it produced
+   * @param now the guard's time, for a compensation
+   * @param records the audit records, in order
+   * @return WON, STORE_FAILED or AUDIT_FAILED_UNDONE
+   */
+  public Write issue(RequestRecord request, Grant grant, Instant now, AuditEvent... records) {
+    try {
+      store.insert(request, grant);
+    } catch (RuntimeException e) {
+      LOG.error("grant store failed while storing request {} with its grant", request.id(), e);
+      revokeIfWritten(grant, now);
+      return Write.STORE_FAILED;
+    }
+    if (!recordAll(records)) {
+      compensate(grant, now);
+      return Write.AUDIT_FAILED_UNDONE;
+    }
+    index.upsert(grant);
+    return Write.WON;
+  }
+
+  /**
+   * One transition of a request, with the grant it issues if any, then its records.
+   *
+   * @param expected the version read
+   * @param next the next version
+   * @param issued the grant the transition issues, or null
+   * @param undo how to take the transition back if its record fails (for a grant issued, the grant is revoked
+   *     instead); null keeps it and logs the failure
+   * @param now the guard's time, for a compensation
+   * @param records the audit records, in order
+   * @return the outcome
+   */
+  public Write update(RequestRecord expected, RequestRecord next, Grant issued,
+      UnaryOperator<RequestRecord> undo, Instant now, AuditEvent... records) {
+    boolean won;
+    try {
+      won = issued == null ? store.update(expected, next) : store.update(expected, next, issued);
+    } catch (RuntimeException e) {
+      LOG.error("grant store failed while updating request {}", expected.id(), e);
+      if (issued != null) {
+        revokeIfWritten(issued, now);
+      }
+      return Write.STORE_FAILED;
+    }
+    if (!won) {
+      return Write.LOST;
+    }
+    if (issued != null) {
+      if (!recordAll(records)) {
+        compensate(issued, now);
+        return Write.AUDIT_FAILED_UNDONE;
+      }
+      index.upsert(issued);
+      return Write.WON;
+    }
+    if (recordAll(records)) {
+      return Write.WON;
+    }
+    if (undo != null) {
+      RequestRecord undone = undo.apply(next);
+      try {
+        if (!store.update(next, undone)) {
+          LOG.error("could not take back the unrecorded change of request {}: it changed meanwhile", next.id());
+        }
+      } catch (RuntimeException e) {
+        LOG.error("could not take back the unrecorded change of request {}", next.id(), e);
+      }
+      return Write.AUDIT_FAILED_UNDONE;
+    }
+    LOG.error("request {} is {} but its audit record failed", next.id(), next.status());
+    return Write.AUDIT_FAILED_KEPT;
+  }
+
+  /**
+   * One transition of a grant, then its records; the check index takes the new version.
+   *
+   * @param expected the version read
+   * @param next the next version
+   * @param records the audit records, in order
+   * @return WON, LOST, STORE_FAILED or AUDIT_FAILED_KEPT
+   */
+  public Write update(Grant expected, Grant next, AuditEvent... records) {
+    return update(expected, next, null, records);
+  }
+
+  /**
+   * One transition of a grant, then its records; the check index takes the new version, then {@code beforeRecords}
+   * runs (a grant that ended flushes its use counter, so its uses are recorded before its end).
+   *
+   * @param expected the version read
+   * @param next the next version
+   * @param beforeRecords run after the write and before the records, or null
+   * @param records the audit records, in order
+   * @return WON, LOST, STORE_FAILED or AUDIT_FAILED_KEPT
+   */
+  public Write update(Grant expected, Grant next, Runnable beforeRecords, AuditEvent... records) {
+    boolean won;
+    try {
+      won = store.update(expected, next);
+    } catch (RuntimeException e) {
+      LOG.error("grant store failed while updating grant {}", expected.id(), e);
+      return Write.STORE_FAILED;
+    }
+    if (!won) {
+      return Write.LOST;
+    }
+    index.upsert(next);
+    if (beforeRecords != null) {
+      beforeRecords.run();
+    }
+    if (recordAll(records)) {
+      return Write.WON;
+    }
+    LOG.error("grant {} is {} but its audit record failed", next.id(), next.storedStatus());
+    return Write.AUDIT_FAILED_KEPT;
+  }
+
+  /**
+   * After a store exception while issuing a grant: the store may have written it anyway (the SPI says never to assume
+   * either way), and an unaudited grant must never become usable (for example by a restarted guard loading live
+   * grants). So revoke it if it is there; if it is not, the compare-and-set simply does nothing.
+   */
+  private void revokeIfWritten(Grant issued, Instant now) {
+    Grant revoked = issued.toBuilder().status(GrantStatus.REVOKED).version(issued.version() + 1)
+        .ended(now, AuditEvents.SYSTEM_ACTOR, "store failure").build();
+    try {
+      if (store.update(issued, revoked)) {
+        LOG.warn("grant {} was written despite a store failure; revoked it, since it was never audited",
+            issued.id());
+      }
+    } catch (RuntimeException e) {
+      LOG.error("could not make sure grant {} was not written after a store failure; if it was, it is live but "
+          + "unaudited: revoke it", issued.id(), e);
+    }
+  }
+
+  /** Revokes a grant whose audit record failed: it must never be usable without one. */
+  private void compensate(Grant grant, Instant now) {
+    Grant revoked = grant.toBuilder().status(GrantStatus.REVOKED).version(grant.version() + 1)
+        .ended(now, AuditEvents.SYSTEM_ACTOR, "audit failure").build();
+    try {
+      if (!store.update(grant, revoked)) {
+        LOG.error("could not revoke grant {} after an audit failure: it changed meanwhile", grant.id());
+      }
+      index.upsert(revoked);
+    } catch (RuntimeException e) {
+      LOG.error("could not revoke grant {} after an audit failure; it was never indexed, so checks deny it",
+          grant.id(), e);
+    }
+  }
+}
