@@ -209,6 +209,28 @@ class MeteredWebIntegrationTest {
     org.assertj.core.api.Assertions.assertThat(budget.runs()).isEqualTo(2);
   }
 
+  /**
+   * An action argument with an unpaired surrogate has no canonical form: it used to answer 400 through the preview
+   * check, or, past the preview's 2000 characters, a 403 offering approval of a digest shared with the same text
+   * ending in '?'. Now both answer 400 naming the argument, and no digest is offered.
+   */
+  @Test
+  void actionCallWithUnpairedSurrogateInAnArgumentThen400NamingTheArgumentAndNoDigestOffered() throws Exception {
+    for (String order : new String[] {"47\\ud80011", "x".repeat(2500) + "\\ud800"}) {
+      mvc.perform(json(post("/payments/order-refunds"), "{\"order\": \"" + order + "\", \"amount\": 30.00}")
+              .with(httpBasic("alice", "pw")))
+          .andExpect(status().isBadRequest())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+          .andExpect(jsonPath("$.type").value("https://jitguard.dev/problems/invalid-input"))
+          .andExpect(jsonPath("$.field").value("arguments"))
+          .andExpect(jsonPath("$.detail", startsWith("argument 0 has an unpaired surrogate U+D800 at index ")))
+          .andExpect(jsonPath("$.detail", containsString("pass valid UTF-16 text")))
+          .andExpect(jsonPath("$.action").doesNotExist())
+          .andExpect(jsonPath("$.howToRequest").doesNotExist());
+    }
+    org.assertj.core.api.Assertions.assertThat(budget.runs()).isZero();
+  }
+
   private void approveAsBobFor(String requestId) throws Exception {
     mvc.perform(json(post("/jit/requests/" + requestId + "/approve"), "{\"comment\": \"ok\"}")
             .with(httpBasic("bob", "pw")))
