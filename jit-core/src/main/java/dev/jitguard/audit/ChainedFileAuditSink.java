@@ -56,7 +56,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final MessageDigest sha = Chain.sha256();
-  private final AuditJson.Bytes buffer = new AuditJson.Bytes(64 * 1024);
+  private final LineBuffer buffer = new LineBuffer(64 * 1024);
   private final FileChannel lockChannel;
   private final FileLock fileLock;
   private final @Nullable FileChannel checkpointChannel;
@@ -437,7 +437,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
   /** Encodes the event as the next record at {@code mark}; its length, or -1 (see {@link #unencodable}). */
   private int encode(AuditEvent e, int mark) {
     try {
-      AuditJson.writeEventRecord(buffer, seq + 1, prevHash, e);
+      AuditJsonWriter.writeEventRecord(buffer, seq + 1, prevHash, e);
     } catch (RuntimeException ex) {
       buffer.truncate(mark);
       unencodable = new IllegalArgumentException("a " + e.type() + " event cannot be written as JSON and was not "
@@ -459,7 +459,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
     Checkpoint c = Checkpoint.sign(logId, seq, prevHash, now, Objects.requireNonNull(signingKey),
         Objects.requireNonNull(keyId));
     int mark = buffer.size();
-    AuditJson.writeCheckpointRecord(buffer, seq + 1, prevHash, c);
+    AuditJsonWriter.writeCheckpointRecord(buffer, seq + 1, prevHash, c);
     commit(mark, buffer.size() - mark, now);
     lastIsCheckpoint = true;
     sinceCheckpoint = 0;
