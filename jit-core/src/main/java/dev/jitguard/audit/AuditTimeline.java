@@ -197,7 +197,7 @@ public final class AuditTimeline {
       g.writeName("event");
       g.writeStartObject();
       g.writeNumberProperty("v", AuditJson.VERSION);
-      AuditJson.writeEventFields(g, e.event());
+      AuditJsonWriter.writeEventFields(g, e.event());
       g.writeEndObject();
       g.writeEndObject();
     }

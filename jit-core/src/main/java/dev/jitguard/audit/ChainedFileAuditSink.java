@@ -3,21 +3,15 @@ package dev.jitguard.audit;
 import dev.jitguard.event.AuditEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -27,94 +21,69 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link FileAuditSink}: one lock serialises every append, so the chain has one head and never forks. */
+/**
+ * The {@link FileAuditSink}: one lock serialises every append, so the chain has one head and never forks. This class
+ * keeps the chain (sequence number, previous hash, records encoded into the write buffer) and the fail-closed state;
+ * the active file and its rotation are in {@link AuditLogFile}, reading an existing log back for resume in
+ * {@link LogFileEnds}, when to sign a checkpoint in {@link CheckpointSchedule}, and the checkpoint file and listeners
+ * in {@link CheckpointPublisher}.
+ */
 final class ChainedFileAuditSink implements FileAuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(ChainedFileAuditSink.class);
 
-  private final Path file;
-  private final Path dir;
-  private final String baseName;
-  private final String extension;
-  private final Pattern rotatedPattern;
+  private final AuditLogFile file;
   private final String logId;
   private final Durability durability;
-  private final long maxFileSize;
-  private final @Nullable Duration rotationInterval;
-  private final @Nullable PrivateKey signingKey;
-  private final @Nullable String keyId;
-  private final int checkpointEvery;
-  private final Duration checkpointInterval;
-  private final List<Consumer<Checkpoint>> checkpointListeners;
+  private final CheckpointSchedule checkpoints;
+  private final CheckpointPublisher publisher;
   private final Clock clock;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final MessageDigest sha = Chain.sha256();
-  private final AuditJson.Bytes buffer = new AuditJson.Bytes(64 * 1024);
+  private final LineBuffer buffer = new LineBuffer(64 * 1024);
   private final FileChannel lockChannel;
   private final FileLock fileLock;
-  private final @Nullable FileChannel checkpointChannel;
   private final @Nullable ScheduledExecutorService heartbeat;
 
-  // Chain and file state, guarded by lock.
-  private FileChannel channel;
-  private long fileBytes;
-  private long fileFirstSeq;
-  private Instant fileStartedAt;
+  // Chain state, guarded by lock.
   private long seq;
   private String prevHash;
   private boolean lastIsCheckpoint;
-  private boolean dirty;
   private boolean heartbeatFailureLogged;
-  private long sinceCheckpoint;
-  private Instant lastCheckpointAt;
-  private @Nullable Checkpoint lastCheckpoint;
-  private final List<Checkpoint> unpublished = new ArrayList<>();
   private @Nullable Throwable failure;
   private @Nullable RuntimeException unencodable;
   private boolean closed;
 
   private ChainedFileAuditSink(FileAuditSink.Builder b, FileChannel lockChannel, FileLock fileLock) {
-    this.file = b.file.toAbsolutePath();
-    this.dir = file.getParent();
-    String name = file.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    this.baseName = dot > 0 ? name.substring(0, dot) : name;
-    this.extension = dot > 0 ? name.substring(dot) : "";
-    this.rotatedPattern = Pattern.compile(Pattern.quote(baseName) + "-(\\d{12,19})" + Pattern.quote(extension));
-    this.logId = b.logId != null ? b.logId : defaultLogId(baseName);
+    this.file = new AuditLogFile(b.file.toAbsolutePath(), b.maxFileSize, b.rotationInterval);
+    this.logId = b.logId != null ? b.logId : defaultLogId(file.baseName());
     this.durability = b.durability != null ? b.durability : Durability.FSYNC;
-    this.maxFileSize = b.maxFileSize;
-    this.rotationInterval = b.rotationInterval;
-    this.signingKey = b.signingKey != null ? b.signingKey.getPrivate() : null;
-    this.keyId = b.signingKey != null ? AuditKeys.keyId(b.signingKey.getPublic()) : null;
-    this.checkpointEvery = b.checkpointEvery != 0 ? b.checkpointEvery : 1000;
-    this.checkpointInterval = b.checkpointInterval != null ? b.checkpointInterval : Duration.ofMinutes(1);
-    this.checkpointListeners = List.copyOf(b.checkpointListeners);
+    this.checkpoints = new CheckpointSchedule(b.signingKey, b.checkpointEvery != 0 ? b.checkpointEvery : 1000,
+        b.checkpointInterval != null ? b.checkpointInterval : Duration.ofMinutes(1));
+    List<Consumer<Checkpoint>> listeners = List.copyOf(b.checkpointListeners);
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.lockChannel = lockChannel;
     this.fileLock = fileLock;
-    FileChannel cp = null;
+    CheckpointPublisher cp = null;
     try {
-      if (b.checkpointFile != null) {
-        cp = FileChannel.open(b.checkpointFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
-      }
+      cp = CheckpointPublisher.open(b.checkpointFile, logId, listeners);
       resume();
     } catch (IOException e) {
-      closeQuietly(cp);
-      throw new UncheckedIOException("could not open the audit log '" + file + "'", e);
+      if (cp != null) {
+        cp.close();
+      }
+      throw new UncheckedIOException("could not open the audit log '" + file.path() + "'", e);
     } catch (RuntimeException e) {
-      closeQuietly(cp);
+      if (cp != null) {
+        cp.close();
+      }
       throw e;
     }
-    this.checkpointChannel = cp;
+    this.publisher = cp;
     this.heartbeat = b.backgroundHeartbeat ? startHeartbeat() : null;
   }
 
@@ -164,142 +133,28 @@ final class ChainedFileAuditSink implements FileAuditSink {
 
   private void resume() throws IOException {
     Instant now = clock.instant();
-    Tail tail = null;
-    Path from = null;
-    if (Files.exists(file) && Files.size(file) > 0) {
-      from = file;
-    } else {
-      from = latestRotated();
-    }
-    if (from != null) {
-      tail = readTail(from);
-    }
+    Path from = file.resumeFrom();
+    LogFileEnds.End tail = from == null ? null : LogFileEnds.last(from, sha);
     if (tail == null) {
       seq = 0;
       prevHash = Chain.GENESIS;
       lastIsCheckpoint = false;
-      lastCheckpointAt = now;
+      checkpoints.startNew(now);
     } else {
-      seq = tail.record.seq();
-      prevHash = tail.hash;
-      lastIsCheckpoint = tail.record instanceof AuditRecord.CheckpointRecord;
-      if (tail.record instanceof AuditRecord.CheckpointRecord c) {
-        lastCheckpoint = c.checkpoint();
-        lastCheckpointAt = c.checkpoint().time();
-      } else {
-        // The records after the last checkpoint were written before this sink opened; sign them at the next chance.
-        lastCheckpointAt = Instant.EPOCH;
-        sinceCheckpoint = checkpointEvery;
-      }
+      seq = tail.record().seq();
+      prevHash = tail.hash();
+      lastIsCheckpoint = tail.record() instanceof AuditRecord.CheckpointRecord;
+      checkpoints.resumeAfter(tail.record());
     }
-    boolean created = !Files.exists(file);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    if (created) {
-      forceDirectory();
-    }
-    fileBytes = channel.size();
-    if (fileBytes > 0) {
-      Tail first = readFirst(file);
-      fileFirstSeq = first.record.seq();
-      fileStartedAt = timeOf(first.record);
-    } else {
-      fileFirstSeq = 0;
-      fileStartedAt = now;
-    }
-  }
-
-  private @Nullable Path latestRotated() throws IOException {
-    Path best = null;
-    long bestSeq = -1;
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Matcher m = rotatedPattern.matcher(p.getFileName().toString());
-        if (m.matches() && Files.size(p) > 0) {
-          long first = Long.parseLong(m.group(1));
-          if (first > bestSeq) {
-            bestSeq = first;
-            best = p;
-          }
-        }
-      }
-    }
-    return best;
-  }
-
-  private record Tail(AuditRecord record, String hash) {}
-
-  /** The last record of a file, checked: complete, valid, canonical. */
-  private Tail readTail(Path path) throws IOException {
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = ch.size();
-      ByteBuffer last = ByteBuffer.allocate(1);
-      ch.read(last, size - 1);
-      if (last.get(0) != '\n') {
-        throw new IllegalStateException("the audit log '" + path + "' ends with an incomplete record (no line feed "
-            + "after byte " + size + "): a write was cut short or the file was edited. The sink does not append to "
-            + "a damaged chain: verify the log (VerifyCommand), keep the file as evidence, and move it aside");
-      }
-      int window = (int) Math.min(size, AuditJson.MAX_LINE_BYTES + 1L);
-      ByteBuffer buf = ByteBuffer.allocate(window);
-      ch.read(buf, size - window);
-      byte[] b = buf.array();
-      int end = window - 1;
-      int start = end - 1;
-      while (start >= 0 && b[start] != '\n') {
-        start--;
-      }
-      start++;
-      if (start == 0 && size > window) {
-        throw damaged(path, size, "the last line is longer than " + AuditJson.MAX_LINE_BYTES + " bytes");
-      }
-      return check(path, size, b, start, end - start);
-    }
-  }
-
-  private Tail readFirst(Path path) throws IOException {
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      int window = (int) Math.min(ch.size(), AuditJson.MAX_LINE_BYTES + 1L);
-      ByteBuffer buf = ByteBuffer.allocate(window);
-      ch.read(buf, 0);
-      byte[] b = buf.array();
-      int end = 0;
-      while (end < window && b[end] != '\n') {
-        end++;
-      }
-      return check(path, 0, b, 0, end);
-    }
-  }
-
-  private Tail check(Path path, long at, byte[] b, int off, int len) {
-    AuditRecord record;
-    try {
-      record = AuditJson.readRecord(b, off, len);
-    } catch (AuditFormatException e) {
-      throw damaged(path, at, e.getMessage());
-    }
-    if (!AuditJson.isCanonical(b, off, len, record)) {
-      throw damaged(path, at, "the line is not in canonical form (it was edited)");
-    }
-    return new Tail(record, Chain.hash(sha, b, off, len));
-  }
-
-  private static IllegalStateException damaged(Path path, long at, String why) {
-    return new IllegalStateException("the audit log '" + path + "' has a damaged record near byte " + at + ": " + why
-        + ". The sink does not append to a damaged chain: verify the log (VerifyCommand), keep the file as evidence, "
-        + "and move it aside");
-  }
-
-  private static Instant timeOf(AuditRecord r) {
-    return r instanceof AuditRecord.EventRecord e ? e.event().time()
-        : ((AuditRecord.CheckpointRecord) r).checkpoint().time();
+    file.open(now, sha);
   }
 
   private @Nullable ScheduledExecutorService startHeartbeat() {
     Duration base;
-    if (signingKey != null) {
-      base = checkpointInterval;
-    } else if (rotationInterval != null) {
-      base = rotationInterval;
+    if (checkpoints.signs()) {
+      base = checkpoints.interval();
+    } else if (file.rotationInterval() != null) {
+      base = file.rotationInterval();
     } else {
       return null;
     }
@@ -343,15 +198,15 @@ final class ChainedFileAuditSink implements FileAuditSink {
           if (unrecordable != null) {
             break;
           }
-          if (checkpointDue(now)) {
+          if (checkpoints.dueAfterRecord(now)) {
             appendCheckpoint(now);
           }
         }
-        flush(durability == Durability.FSYNC || !unpublished.isEmpty());
+        flush(durability == Durability.FSYNC || publisher.hasPending());
       } catch (IOException | RuntimeException e) {
         throw fail(e);
       }
-      publish();
+      publisher.publish();
       if (unrecordable != null) {
         throw unrecordable;
       }
@@ -371,14 +226,14 @@ final class ChainedFileAuditSink implements FileAuditSink {
       Instant now = clock.instant();
       try {
         rotateIfDue(now);
-        if (signingKey != null && !now.isBefore(lastCheckpointAt.plus(checkpointInterval))) {
+        if (checkpoints.dueOnHeartbeat(now)) {
           appendCheckpoint(now);
         }
-        flush(durability == Durability.FSYNC || !unpublished.isEmpty());
+        flush(durability == Durability.FSYNC || publisher.hasPending());
       } catch (IOException | RuntimeException e) {
         throw fail(e);
       }
-      publish();
+      publisher.publish();
     } finally {
       lock.unlock();
     }
@@ -386,8 +241,8 @@ final class ChainedFileAuditSink implements FileAuditSink {
 
   @Override
   public Checkpoint checkpoint() {
-    if (signingKey == null) {
-      throw new IllegalStateException("the audit log '" + file + "' has no signing key; configure one with "
+    if (!checkpoints.signs()) {
+      throw new IllegalStateException("the audit log '" + file.path() + "' has no signing key; configure one with "
           + "withSigningKey(..) to write checkpoints");
     }
     lock.lock();
@@ -400,16 +255,11 @@ final class ChainedFileAuditSink implements FileAuditSink {
       } catch (IOException | RuntimeException e) {
         throw fail(e);
       }
-      publish();
+      publisher.publish();
       return c;
     } finally {
       lock.unlock();
     }
-  }
-
-  private boolean checkpointDue(Instant now) {
-    return signingKey != null
-        && (sinceCheckpoint >= checkpointEvery || !now.isBefore(lastCheckpointAt.plus(checkpointInterval)));
   }
 
   /**
@@ -422,7 +272,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
     if (len < 0) {
       return unencodable;
     }
-    if (maxFileSize > 0 && fileBytes + mark > 0 && fileBytes + mark + len + 1 > maxFileSize) {
+    if (file.wouldOverflow(mark, len)) {
       buffer.truncate(mark);
       rotate(now);
       mark = buffer.size();
@@ -430,14 +280,14 @@ final class ChainedFileAuditSink implements FileAuditSink {
     }
     commit(mark, len, now);
     lastIsCheckpoint = false;
-    sinceCheckpoint++;
+    checkpoints.recorded();
     return null;
   }
 
   /** Encodes the event as the next record at {@code mark}; its length, or -1 (see {@link #unencodable}). */
   private int encode(AuditEvent e, int mark) {
     try {
-      AuditJson.writeEventRecord(buffer, seq + 1, prevHash, e);
+      AuditJsonWriter.writeEventRecord(buffer, seq + 1, prevHash, e);
     } catch (RuntimeException ex) {
       buffer.truncate(mark);
       unencodable = new IllegalArgumentException("a " + e.type() + " event cannot be written as JSON and was not "
@@ -456,16 +306,13 @@ final class ChainedFileAuditSink implements FileAuditSink {
   }
 
   private Checkpoint appendCheckpoint(Instant now) {
-    Checkpoint c = Checkpoint.sign(logId, seq, prevHash, now, Objects.requireNonNull(signingKey),
-        Objects.requireNonNull(keyId));
+    Checkpoint c = checkpoints.sign(logId, seq, prevHash, now);
     int mark = buffer.size();
-    AuditJson.writeCheckpointRecord(buffer, seq + 1, prevHash, c);
+    AuditJsonWriter.writeCheckpointRecord(buffer, seq + 1, prevHash, c);
     commit(mark, buffer.size() - mark, now);
     lastIsCheckpoint = true;
-    sinceCheckpoint = 0;
-    lastCheckpointAt = now;
-    lastCheckpoint = c;
-    unpublished.add(c);
+    checkpoints.written(c, now);
+    publisher.add(c);
     return c;
   }
 
@@ -474,123 +321,46 @@ final class ChainedFileAuditSink implements FileAuditSink {
     prevHash = Chain.hash(sha, buffer.array(), mark, len);
     buffer.write('\n');
     seq++;
-    if (fileBytes + mark == 0) {
-      fileFirstSeq = seq;
-      fileStartedAt = time;
-    }
+    file.noteRecord(mark, seq, time);
   }
 
   private void rotateIfDue(Instant now) throws IOException {
-    if (rotationInterval != null && fileBytes + buffer.size() > 0
-        && !now.isBefore(fileStartedAt.plus(rotationInterval))) {
+    if (file.rotationDue(now, buffer.size())) {
       rotate(now);
     }
   }
 
+  /** Ends the file with a checkpoint (with a signing key), forces it, and starts the next one. */
   private void rotate(Instant now) throws IOException {
-    if (signingKey != null && !lastIsCheckpoint) {
+    if (checkpoints.signs() && !lastIsCheckpoint) {
       appendCheckpoint(now);
     }
     flush(true);
-    Path target = dir.resolve(String.format(Locale.ROOT, "%s-%012d%s", baseName, fileFirstSeq, extension));
-    if (Files.exists(target)) {
-      throw new IllegalStateException("cannot rotate the audit log '" + file + "': '" + target + "' already exists");
-    }
-    channel.close();
-    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
-    forceDirectory();
-    fileBytes = 0;
-    fileFirstSeq = 0;
-    fileStartedAt = now;
+    file.rotate(now);
   }
 
   /** Writes the buffer; with {@code force}, forces everything written so far to the storage device. */
   private void flush(boolean force) throws IOException {
-    if (buffer.size() > 0) {
-      ByteBuffer bb = ByteBuffer.wrap(buffer.array(), 0, buffer.size());
-      while (bb.hasRemaining()) {
-        channel.write(bb);
-      }
-      fileBytes += buffer.size();
-      buffer.reset();
-      dirty = true;
-    }
-    if (force && dirty) {
-      channel.force(false);
-      dirty = false;
-    }
-  }
-
-  /** Sends new checkpoints to the second destinations, after the log itself was forced. */
-  private void publish() {
-    if (unpublished.isEmpty()) {
-      return;
-    }
-    List<Checkpoint> batch = List.copyOf(unpublished);
-    unpublished.clear();
-    RuntimeException failed = null;
-    for (Checkpoint c : batch) {
-      if (checkpointChannel != null) {
-        try {
-          ByteBuffer bb = ByteBuffer.wrap((AuditJson.toLine(c) + "\n").getBytes(StandardCharsets.US_ASCII));
-          while (bb.hasRemaining()) {
-            checkpointChannel.write(bb);
-          }
-          checkpointChannel.force(false);
-        } catch (IOException e) {
-          failed = add(failed, new UncheckedIOException("could not write checkpoint " + c.seq()
-              + " of audit log '" + logId + "' to its checkpoint file", e));
-        }
-      }
-      for (Consumer<Checkpoint> l : checkpointListeners) {
-        try {
-          l.accept(c);
-        } catch (RuntimeException e) {
-          failed = add(failed, new IllegalStateException("a checkpoint listener failed on checkpoint " + c.seq()
-              + " of audit log '" + logId + "'", e));
-        }
-      }
-    }
-    if (failed != null) {
-      throw failed;
-    }
-  }
-
-  private static RuntimeException add(@Nullable RuntimeException first, RuntimeException next) {
-    if (first == null) {
-      return next;
-    }
-    first.addSuppressed(next);
-    return first;
-  }
-
-  private void forceDirectory() {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // not every platform can force a directory; the file itself is forced
-    }
+    file.write(buffer, force);
   }
 
   private void ensureUsable() {
     if (closed) {
-      throw new IllegalStateException("the audit log '" + file + "' is closed");
+      throw new IllegalStateException("the audit log '" + file.path() + "' is closed");
     }
     if (failure != null) {
-      throw new IllegalStateException("the audit log '" + file + "' failed at seq " + seq + " and accepts no more "
-          + "events (" + failure + "); check the disk and the end of the file, then reopen it", failure);
+      throw new IllegalStateException("the audit log '" + file.path() + "' failed at seq " + seq + " and accepts no "
+          + "more events (" + failure + "); check the disk and the end of the file, then reopen it", failure);
     }
   }
 
   private RuntimeException fail(Exception e) {
     failure = e;
     buffer.reset();
-    unpublished.clear();
+    publisher.discard();
     if (e instanceof IOException io) {
-      return new UncheckedIOException("could not write the audit log '" + file + "'; it accepts no more events "
-          + "until reopened", io);
+      return new UncheckedIOException("could not write the audit log '" + file.path() + "'; it accepts no more "
+          + "events until reopened", io);
     }
     return (RuntimeException) e;
   }
@@ -600,7 +370,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
 
   @Override
   public Path file() {
-    return file;
+    return file.path();
   }
 
   @Override
@@ -622,7 +392,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
   public Optional<Checkpoint> lastCheckpoint() {
     lock.lock();
     try {
-      return Optional.ofNullable(lastCheckpoint);
+      return Optional.ofNullable(checkpoints.last());
     } finally {
       lock.unlock();
     }
@@ -641,17 +411,17 @@ final class ChainedFileAuditSink implements FileAuditSink {
       closed = true;
       try {
         if (failure == null) {
-          if (signingKey != null && !lastIsCheckpoint && seq > 0) {
+          if (checkpoints.signs() && !lastIsCheckpoint && seq > 0) {
             appendCheckpoint(clock.instant());
           }
           flush(true);
-          publish();
+          publisher.publish();
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("could not write the end of the audit log '" + file + "'", e);
+        throw new UncheckedIOException("could not write the end of the audit log '" + file.path() + "'", e);
       } finally {
-        closeQuietly(channel);
-        closeQuietly(checkpointChannel);
+        file.close();
+        publisher.close();
         try {
           fileLock.release();
         } catch (IOException ignored) {
@@ -679,8 +449,8 @@ final class ChainedFileAuditSink implements FileAuditSink {
         }
       }
       closed = true;
-      closeQuietly(channel);
-      closeQuietly(checkpointChannel);
+      file.close();
+      publisher.close();
       closeQuietly(lockChannel);
     } finally {
       lock.unlock();
@@ -699,6 +469,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
 
   @Override
   public String toString() {
-    return "FileAuditSink[" + file + ", log " + logId + (keyId != null ? ", signed by " + keyId : "") + "]";
+    String keyId = checkpoints.keyId();
+    return "FileAuditSink[" + file.path() + ", log " + logId + (keyId != null ? ", signed by " + keyId : "") + "]";
   }
 }

@@ -59,7 +59,7 @@ public sealed interface VerificationResult {
    * @return the JSON, without a trailing line feed
    */
   default String toJson() {
-    return AuditJson.resultToJson(this);
+    return VerificationJson.resultToJson(this);
   }
 
   /**

@@ -92,7 +92,7 @@ public final class VerifiedState {
    * @return the JSON
    */
   public String toJson() {
-    return AuditJson.stateToJson(this);
+    return VerificationJson.stateToJson(this);
   }
 
   /**
@@ -103,7 +103,7 @@ public final class VerifiedState {
    * @throws AuditFormatException if it is not a state
    */
   public static VerifiedState fromJson(String json) {
-    return AuditJson.stateFromJson(json);
+    return VerificationJson.stateFromJson(json);
   }
 
   /**
