@@ -36,8 +36,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Safety.</b> Every decision is audited before it is returned; if the policy, the grant store, the approval
  * channel or the audit sink fails, the answer is a denial whose reason code names the part that failed. Nobody can
- * approve their own request, on any path. Expiry is checked on every use; a clock that goes backwards never revives
- * an expired grant. Bad input throws {@link InvalidInputException} and changes nothing.
+ * approve their own request, on any path. Expiry is checked on every use against the guard's time, which counts
+ * elapsed time with a {@link MonotonicClock}: a wall clock set back never revives an expired grant nor makes a grant
+ * last longer. A policy change applies to pending requests and live grants. Ids one may not act on are answered like
+ * unknown ids. Bad input throws {@link InvalidInputException} and changes nothing.
  *
  * <p>Implementations are thread-safe. Close the guard to stop its maintenance thread and flush use counters.
  */
@@ -79,8 +81,9 @@ public interface PrivilegeGuard extends AutoCloseable {
    * @param approver who approves; must be an approver for the privilege and not the requester
    * @param comment the approver's comment (may be empty)
    * @return granted or pending
-   * @throws OperationRefusedException if refused (self-approval, not an approver, already approved, not pending,
-   *     expired, or a failure); the refusal is audited and nothing changed
+   * @throws OperationRefusedException if refused (self-approval, not an approver, the requester no longer eligible or
+   *     denied under the policy in force, already approved, not pending, expired, or a failure); the refusal is audited
+   *     and nothing changed. An approver's own elevations play no part: approval rights come from the rule alone
    */
   Decision approve(RequestId requestId, Subject approver, String comment);
 
@@ -303,8 +306,9 @@ public interface PrivilegeGuard extends AutoCloseable {
 
   /**
    * Extends an active or scheduled grant, never past the policy's maximum duration counted from the grant's start.
-   * An approver for the privilege (not the holder) may extend; the holder may extend only when the policy would
-   * auto-approve them.
+   * An approver for the privilege (not the holder) may extend, as an approval of more time: the holder must still be
+   * eligible and not denied under the policy in force, and one approver may extend alone only where one approval
+   * would have issued the grant. The holder may extend only when the policy would auto-approve them.
    *
    * @param grantId the grant
    * @param actor who extends

@@ -47,8 +47,9 @@ import java.util.UUID;
  *   <li>Integral numbers ({@code Byte, Short, Integer, Long, BigInteger}): {@code I} then the decimal digits, so
  *       {@code 5}, {@code 5L} and {@code BigInteger.valueOf(5)} are the same value.</li>
  *   <li>{@code BigDecimal}: {@code D} then the plain string of the value with trailing zeros stripped, so
- *       {@code 1.50} and {@code 1.5} are the same amount. {@code Float}/{@code Double} are rejected (binary fractions
- *       are not exact amounts): use {@code BigDecimal}.</li>
+ *       {@code 1.50} and {@code 1.5} are the same amount. A value with more than 1000 digits before or after the
+ *       point is rejected ({@code 1E+999999999} would otherwise expand to a billion digits). {@code Float}/{@code Double}
+ *       are rejected (binary fractions are not exact amounts): use {@code BigDecimal}.</li>
  *   <li>Enums: {@code E} then the enum's class name and constant name.</li>
  *   <li>{@code UUID}: {@code U} then its canonical lowercase string.</li>
  *   <li>Dates and times ({@code Instant, LocalDate, LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime,
@@ -104,6 +105,8 @@ import java.util.UUID;
 public final class CanonicalArguments {
   private static final CanonicalArguments DEFAULT = builder().build();
   private static final int MAX_DEPTH = 32;
+  /** Most digits a BigDecimal argument may have before, and after, the point (its plain form is built). */
+  private static final int MAX_DIGITS = 1000;
 
   private final Map<Class<?>, ArgumentEncoder<Object>> encoders;
 
@@ -264,6 +267,11 @@ public final class CanonicalArguments {
     } else if (v instanceof BigDecimal d) {
       out.write('D');
       BigDecimal n = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+      // The plain string of 1E+999999999 has a billion digits: bound it before building it.
+      if (n.precision() - n.scale() > MAX_DIGITS || n.scale() > MAX_DIGITS) {
+        throw new UnsupportedArgumentException(path + " is a BigDecimal with more than " + MAX_DIGITS + " digits "
+            + "before or after the point, which is no amount; pass a value of at most " + MAX_DIGITS + " digits");
+      }
       writeBytes(out, n.toPlainString().getBytes(StandardCharsets.US_ASCII));
     } else if (v instanceof Float || v instanceof Double) {
       throw new UnsupportedArgumentException(path + " is a " + v.getClass().getSimpleName()

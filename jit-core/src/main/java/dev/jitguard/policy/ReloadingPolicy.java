@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * the file changes ({@link Builder#withWatch(Duration)}).
  *
  * <p>A reload is atomic: the new {@link Policy} is built and validated completely, then swapped in with one
- * reference write, so requests and grants in flight keep working and every call sees one whole policy. A document
+ * reference write, so every call sees one whole policy. Before {@link #reload()} returns, the guards built on this
+ * policy ({@link #subscribe}) have applied the new version: live grants it no longer allows have ended. A document
  * that is not valid never replaces the policy in force and never turns into "allow": the old rules stay, and the
  * listeners are told why the new document was rejected. If the first load fails, {@link Builder#build()} fails.
  *

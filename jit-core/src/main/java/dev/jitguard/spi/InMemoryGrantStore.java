@@ -20,8 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * A {@link GrantStore} in memory, built on Caffeine. Live records (pending requests, issued grants) are kept until
- * they end; records in a final status are evicted a retention period (24 hours) after their last
- * change, so a long-running process does not grow without bound. Eviction is memory hygiene only: expiry is decided
+ * they end; records in a final status are evicted a retention period (24 hours) after their last change, except an
+ * approved request, kept as long as its grant may live, and a break-glass use, kept until it is reviewed; so a
+ * long-running process does not grow without bound. Eviction is memory hygiene only: expiry is decided
  * by the guard from each grant's {@code expiresAt} on every check, never by eviction.
  *
  * <p>Thread-safe; every transition is an atomic compare-and-set on the record's version. The two writes that touch
@@ -38,13 +39,40 @@ final class InMemoryGrantStore implements GrantStore {
   private final ReentrantReadWriteLock pairs = new ReentrantReadWriteLock();
 
   InMemoryGrantStore() {
+    this(com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+  }
+
+  /** With the time source of retention (tests pass a fake one). */
+  InMemoryGrantStore(com.github.benmanes.caffeine.cache.Ticker ticker) {
     long retentionNanos = RETENTION.toNanos();
-    this.requests = Caffeine.newBuilder()
-                .expireAfter(new RetainTerminal<RequestRecord>(retentionNanos, r -> r.status().isTerminal()))
-        .build();
     this.grants = Caffeine.newBuilder()
-                .expireAfter(new RetainTerminal<Grant>(retentionNanos, g -> g.storedStatus().isTerminal()))
+        .ticker(ticker)
+        .expireAfter(new Retention<Grant>(g -> g.storedStatus().isTerminal() ? retentionNanos : Long.MAX_VALUE))
         .build();
+    this.requests = Caffeine.newBuilder()
+        .ticker(ticker)
+        .expireAfter(new Retention<RequestRecord>(r -> requestRetention(r, retentionNanos)))
+        .build();
+  }
+
+  /**
+   * How long a request is kept from its last write: live ones (pending) forever; a break-glass use until it is
+   * reviewed; an approved one as long as its grant may live (the guard re-evaluates the holder, as recorded with the
+   * request, when the policy changes or an approver extends the grant), then the retention period; others for the
+   * retention period.
+   */
+  private long requestRetention(RequestRecord r, long retentionNanos) {
+    if (!r.status().isTerminal() || r.isReviewOpen()) {
+      return Long.MAX_VALUE;
+    }
+    if (r.grantId().isPresent()) {
+      Grant g = grants.getIfPresent(r.grantId().get());
+      if (g != null && !g.storedStatus().isTerminal()) {
+        long untilCap = Math.max(0, g.capExpiresAt().toEpochMilli() - System.currentTimeMillis());
+        return Math.min(Long.MAX_VALUE / 2, untilCap * 1_000_000L) + retentionNanos;
+      }
+    }
+    return retentionNanos;
   }
 
 
@@ -207,23 +235,22 @@ final class InMemoryGrantStore implements GrantStore {
   }
 
   /** Keeps live records forever and terminal ones for the retention period after their last write. */
-  private static final class RetainTerminal<V> implements Expiry<Object, V> {
-    private final long retentionNanos;
-    private final Predicate<V> terminal;
+  /** Keeps each record for the time its function gives, counted from its last write. */
+  private static final class Retention<V> implements Expiry<Object, V> {
+    private final java.util.function.ToLongFunction<V> nanos;
 
-    RetainTerminal(long retentionNanos, Predicate<V> terminal) {
-      this.retentionNanos = retentionNanos;
-      this.terminal = terminal;
+    Retention(java.util.function.ToLongFunction<V> nanos) {
+      this.nanos = nanos;
     }
 
     @Override
     public long expireAfterCreate(Object key, V value, long currentTime) {
-      return terminal.test(value) ? retentionNanos : Long.MAX_VALUE;
+      return nanos.applyAsLong(value);
     }
 
     @Override
     public long expireAfterUpdate(Object key, V value, long currentTime, long currentDuration) {
-      return terminal.test(value) ? retentionNanos : Long.MAX_VALUE;
+      return nanos.applyAsLong(value);
     }
 
     @Override

@@ -246,4 +246,14 @@ class CanonicalArgumentsInjectivityTest {
           .isEqualTo(digest("tenant"));
     }
   }
+
+  @Test
+  void digestWhenBigDecimalHasAHugeExponentThenRejectedBeforeItsBillionDigitsAreBuilt() {
+    assertThatThrownBy(() -> STANDARD.digest(new BigDecimal("1E+999999999")))
+        .isInstanceOf(UnsupportedArgumentException.class).hasMessageContaining("more than 1000 digits");
+    assertThatThrownBy(() -> STANDARD.digest(new BigDecimal("1E-999999999")))
+        .isInstanceOf(UnsupportedArgumentException.class);
+    assertThat(STANDARD.digest(new BigDecimal("1" + "0".repeat(999))))
+        .as("a thousand digits is still a value").hasSize(64);
+  }
 }

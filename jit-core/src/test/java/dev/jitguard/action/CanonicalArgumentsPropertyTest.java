@@ -691,10 +691,10 @@ class CanonicalArgumentsPropertyTest {
     }
     String type = v.getClass().getSimpleName();
     if (v instanceof String s) {
-      return dev.jitguard.internal.Text.quote(s);
+      return dev.jitguard.internal.util.Text.quote(s);
     }
     if (v instanceof Character c) {
-      return "'" + dev.jitguard.internal.Text.quote(String.valueOf(c)) + "'";
+      return "'" + dev.jitguard.internal.util.Text.quote(String.valueOf(c)) + "'";
     }
     if (v instanceof Optional<?> o) {
       return "Optional(" + o.map(CanonicalArgumentsPropertyTest::describe).orElse("") + ")";
