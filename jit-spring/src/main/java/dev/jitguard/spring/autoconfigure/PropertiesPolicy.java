@@ -33,9 +33,15 @@ final class PropertiesPolicy {
 
   private PropertiesPolicy() { }
 
-  /** @return whether any property source sets {@code jit.policy.rules} or a property below it */
+  /** @return whether the rules' property source sets any rule (an empty list, {@code rules: []}, sets none) */
   static boolean hasRules(Environment environment) {
-    return source(environment) != null;
+    IterableConfigurationPropertySource source = source(environment);
+    return source != null && source.stream().anyMatch(name -> RULES_NAME.isAncestorOf(name)
+        || name.equals(RULES_NAME) && !isBlank(source.getConfigurationProperty(name)));
+  }
+
+  private static boolean isBlank(@Nullable ConfigurationProperty property) {
+    return property == null || property.getValue() == null || property.getValue().toString().isBlank();
   }
 
   static Policy build(JitGuardProperties.Policy properties, Environment environment,

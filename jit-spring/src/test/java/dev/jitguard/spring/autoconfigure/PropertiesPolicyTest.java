@@ -7,6 +7,7 @@ import dev.jitguard.policy.InMemoryOnCallSource;
 import dev.jitguard.policy.PolicyPropertiesException;
 import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.rule.PrivilegeRule;
+import dev.jitguard.rule.RuleField;
 import dev.jitguard.rule.StageMode;
 import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spi.OnCallSource;
@@ -14,15 +15,20 @@ import dev.jitguard.spring.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.ClassPathResource;
 
 /**
@@ -207,5 +213,55 @@ class PropertiesPolicyTest {
 
     assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.message()).endsWith("but was a mapping; "
         + "number its entries, for example jit.policy.rules[0].auto-approve[0].always"));
+  }
+
+  @Test
+  void emptyRulesListWhenALocationIsSetThenTheDocumentIsThePolicy() {
+    runner.withPropertyValues("jit.policy.rules=", "jit.policy.location=classpath:policies/doc-policy.yaml")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(ElevationPolicy.class).version()).startsWith("doc-1#");
+        });
+  }
+
+  private static String docsSection() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "spring.md"), StandardCharsets.UTF_8);
+    return docs.substring(docs.indexOf("## Policy rules (`jit.policy.rules`)"),
+        docs.indexOf("## Configuration reference"));
+  }
+
+  @Test
+  void docsWhenDescribingTheRulesThenEveryFieldOfTheTableIsNamedInKebabCase() throws IOException {
+    String section = docsSection();
+
+    for (RuleField f : RuleField.values()) {
+      assertThat(section).as("docs/spring.md names %s", f.propertyPath())
+          .containsPattern("[`.\\s]" + Pattern.quote(RuleField.kebab(f.key())) + "[`.\\s/\\[]");
+    }
+    for (RuleField f : RuleField.values()) {
+      for (String former : f.formerPaths()) {
+        assertThat(section).as("the migration table names %s", former).contains("`" + RuleField.kebab(former) + "`");
+      }
+    }
+  }
+
+  @Test
+  void docsWhenShowingARuleInYamlThenTheExampleStarts() throws IOException {
+    String section = docsSection();
+    String yaml = section.substring(section.indexOf("```yaml") + "```yaml".length(), section.indexOf("```\n\n|"));
+    ApplicationContextRunner docs = runner.withInitializer(context -> {
+      try {
+        new YamlPropertySourceLoader().load("docs", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))
+            .forEach(context.getEnvironment().getPropertySources()::addLast);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+
+    PrivilegeRule rule = rule(docs, "customers.erase");
+
+    assertThat(rule.approval().stages()).hasSize(2);
+    assertThat(rule.escalation().groups()).containsExactly("finance-managers");
+    assertThat(rule.approval().autoApprove()).hasSize(1);
   }
 }
