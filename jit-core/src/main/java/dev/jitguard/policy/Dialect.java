@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #DOCUMENT}: a JSON or YAML policy document. Field names are matched exactly as the table spells them
  *       ({@code requireComment}); scalars are typed by the parser, so {@code "2"} is text, not a number.
- *   <li>{@link #PROPERTIES}: flat properties such as Spring Boot's {@code jit.policy.rules[0].approval.require-comment}.
- *       A name matches in any of the forms Spring's relaxed binding accepts ({@code require-comment},
- *       {@code requireComment}, {@code requirecomment}, {@code REQUIRECOMMENT}) and messages use kebab-case. Numbers
- *       and booleans may arrive as text ({@code .properties} files have nothing else), and a list of names may be
- *       written as one comma-separated value.
+ *   <li>{@link #PROPERTIES}: flat properties such as Spring Boot's
+ *       {@code jit.policy.rules[0].approval.require-comment}. A name matches in any of the forms Spring's relaxed
+ *       binding accepts ({@code require-comment}, {@code requireComment}, {@code requirecomment},
+ *       {@code REQUIRECOMMENT}) and messages use kebab-case. Numbers and booleans may arrive as text
+ *       ({@code .properties} files have nothing else), and a list of names may be written as one comma-separated
+ *       value.
  * </ul>
  */
 enum Dialect {

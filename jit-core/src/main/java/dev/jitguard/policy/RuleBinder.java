@@ -42,6 +42,7 @@ final class RuleBinder {
   private final FieldReader read;
   private final DocProblems problems;
   private final @Nullable OnCallSource onCallSource;
+  /** The builder of the rule being bound; set by {@link #bind} before any field is applied. */
   private PrivilegeRuleBuilder rb;
   /** The canonical and the shown path of the rule being bound. */
   private @Nullable String ruleC;
