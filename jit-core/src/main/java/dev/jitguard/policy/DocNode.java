@@ -5,43 +5,71 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed policy document: plain mappings, lists and scalars, each with the line and column it was written at. No
- * Java type is ever chosen by the document; the binder reads these nodes into the builders.
+ * A parsed policy document, or the rules of a property source: plain mappings, lists and scalars, each with where it
+ * was written (the line and column of a document, the origin of a property). No Java type is ever chosen by the
+ * input; the binder reads these nodes into the builders.
  */
 sealed interface DocNode permits DocNode.Mapping, DocNode.Sequence, DocNode.Scalar {
 
-  /** @return the 1-based line of the node */
-  int line();
+  /** @return where the node was written */
+  Pos at();
 
-  /** @return the 1-based column of the node */
-  int column();
+  /** @return the 1-based line of the node in its document, 0 if not known */
+  default int line() {
+    return at().line();
+  }
+
+  /** @return the 1-based column of the node in its document, 0 if not known */
+  default int column() {
+    return at().column();
+  }
 
   /** @return a short description of the node for "but was ..." messages */
   String describe();
 
   /**
+   * Where a node was written.
+   *
+   * @param line the 1-based line in a document, 0 if not known
+   * @param column the 1-based column in a document, 0 if not known
+   * @param origin where a property was set (a file and position, an environment variable), empty if not known or
+   *     for a document, whose source is known to the caller
+   */
+  record Pos(int line, int column, String origin) {
+    static Pos of(int line, int column) {
+      return new Pos(line, column, "");
+    }
+  }
+
+  /**
    * A field of a mapping.
    *
    * @param key the field name as written
-   * @param line the key's line
-   * @param column the key's column
+   * @param keyAt where the key was written
    * @param value the value
    */
-  record Entry(String key, int line, int column, DocNode value) {
+  record Entry(String key, Pos keyAt, DocNode value) {
+    Entry(String key, int line, int column, DocNode value) {
+      this(key, Pos.of(line, column), value);
+    }
+
     /** @return the key's position, as a node for error reports */
     DocNode keyNode() {
-      return new Scalar(line, column, Kind.STRING, key);
+      return new Scalar(keyAt, Kind.STRING, key);
     }
   }
 
   /**
    * A mapping (a JSON object).
    *
-   * @param line line
-   * @param column column
-   * @param entries fields in document order
+   * @param at where it starts
+   * @param entries fields in the order written
    */
-  record Mapping(int line, int column, Map<String, Entry> entries) implements DocNode {
+  record Mapping(Pos at, Map<String, Entry> entries) implements DocNode {
+    Mapping(int line, int column, Map<String, Entry> entries) {
+      this(Pos.of(line, column), entries);
+    }
+
     @Override
     public String describe() {
       return "a mapping";
@@ -51,11 +79,14 @@ sealed interface DocNode permits DocNode.Mapping, DocNode.Sequence, DocNode.Scal
   /**
    * A list (a JSON array).
    *
-   * @param line line
-   * @param column column
+   * @param at where it starts
    * @param items items in order
    */
-  record Sequence(int line, int column, List<DocNode> items) implements DocNode {
+  record Sequence(Pos at, List<DocNode> items) implements DocNode {
+    Sequence(int line, int column, List<DocNode> items) {
+      this(Pos.of(line, column), items);
+    }
+
     @Override
     public String describe() {
       return "a list";
@@ -70,12 +101,15 @@ sealed interface DocNode permits DocNode.Mapping, DocNode.Sequence, DocNode.Scal
   /**
    * A scalar.
    *
-   * @param line line
-   * @param column column
+   * @param at where it was written
    * @param kind kind
    * @param text the text as parsed (numbers and booleans in their textual form)
    */
-  record Scalar(int line, int column, Kind kind, String text) implements DocNode {
+  record Scalar(Pos at, Kind kind, String text) implements DocNode {
+    Scalar(int line, int column, Kind kind, String text) {
+      this(Pos.of(line, column), kind, text);
+    }
+
     @Override
     public String describe() {
       return switch (kind) {

@@ -27,13 +27,14 @@ public record BreakGlass(int minReasonLength, Duration maxDuration) {
   public BreakGlass {
     Objects.requireNonNull(maxDuration, "maxDuration cannot be null");
     if (minReasonLength < 10 || minReasonLength > 1000) {
-      throw new InvalidInputException("breakGlass.minReasonLength", String.format(Locale.ROOT,
-          "breakGlass.minReasonLength must be between 10 and 1000, but was %d; an emergency needs a real reason",
-          minReasonLength));
+      String field = RuleField.BREAK_GLASS_MIN_REASON_LENGTH.path();
+      throw new InvalidInputException(field, String.format(Locale.ROOT,
+          "%s must be between 10 and 1000, but was %d; an emergency needs a real reason", field, minReasonLength));
     }
     if (maxDuration.isNegative() || maxDuration.isZero() || maxDuration.compareTo(LIMIT) > 0) {
-      throw new InvalidInputException("breakGlass.maxDuration", "breakGlass.maxDuration must be positive and at "
-          + "most " + LIMIT + ", but was " + maxDuration + "; break-glass access is short by design");
+      String field = RuleField.BREAK_GLASS_MAX_DURATION.path();
+      throw new InvalidInputException(field, field + " must be positive and at most " + LIMIT + ", but was "
+          + maxDuration + "; break-glass access is short by design");
     }
   }
 }

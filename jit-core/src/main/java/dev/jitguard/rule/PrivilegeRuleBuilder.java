@@ -21,7 +21,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Builds a {@link PrivilegeRule}: start with {@link PrivilegeRule#builder(String)}. Each setter validates
- * immediately and names the field of the policy document it corresponds to; scalar options may be set once;
+ * immediately and names the field as policy documents spell it ({@link RuleField}, for example
+ * {@code policies.payments.refund.approval.requireComment}); scalar options may be set once;
  * {@link #build()} checks the rules between fields. Not thread-safe.
  */
 public final class PrivilegeRuleBuilder {
@@ -101,29 +102,27 @@ public final class PrivilegeRuleBuilder {
     return this;
   }
 
-  private String field(String name) {
-    return "policies." + pattern + "." + name;
-  }
-
-  private void addAll(Set<String> target, String name, String... ids) {
+  private void addAll(Set<String> target, RuleField field, String... ids) {
     for (String id : ids) {
-      target.add(Identifiers.canonical(field(name), id));
+      target.add(Identifiers.canonical(field.at(pattern), id));
     }
   }
 
-  private void addAttribute(Map<String, Set<String>> target, String name, String attribute, String... values) {
+  private void addAttribute(Map<String, Set<String>> target, RuleField field, String attribute, String... values) {
     Objects.requireNonNull(attribute, "attribute cannot be null");
+    String name = field.at(pattern);
     if (!attribute.matches("[a-z][a-z0-9_-]{0,63}")) {
-      throw new InvalidInputException(field(name), field(name) + " attribute " + Text.quote(attribute)
+      throw new InvalidInputException(name, name + " attribute " + Text.quote(attribute)
           + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*");
     }
+    String entry = name + "." + attribute;
     if (values.length == 0) {
-      throw new InvalidInputException(field(name + "." + attribute), field(name + "." + attribute)
-          + " lists no values; list the accepted values, for example [\"payments\"]");
+      throw new InvalidInputException(entry, entry + " lists no values; list the accepted values, for example "
+          + "[\"payments\"]");
     }
     Set<String> set = target.computeIfAbsent(attribute, k -> new TreeSet<>());
     for (String v : values) {
-      set.add(Text.token(field(name + "." + attribute), v, 256));
+      set.add(Text.token(entry, v, 256));
     }
   }
 
@@ -134,7 +133,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder eligibleSubjects(String... subjectIds) {
-    addAll(eligibleSubjects, "eligible.subjects", subjectIds);
+    addAll(eligibleSubjects, RuleField.ELIGIBLE_SUBJECTS, subjectIds);
     return this;
   }
 
@@ -145,7 +144,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder eligibleGroups(String... groups) {
-    addAll(eligibleGroups, "eligible.groups", groups);
+    addAll(eligibleGroups, RuleField.ELIGIBLE_GROUPS, groups);
     return this;
   }
 
@@ -158,7 +157,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder eligibleWhen(String attribute, String... values) {
-    addAttribute(eligibleAttributes, "eligible.attributes", attribute, values);
+    addAttribute(eligibleAttributes, RuleField.ELIGIBLE_ATTRIBUTES, attribute, values);
     return this;
   }
 
@@ -169,7 +168,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder denySubjects(String... subjectIds) {
-    addAll(deniedSubjects, "deny.subjects", subjectIds);
+    addAll(deniedSubjects, RuleField.DENY_SUBJECTS, subjectIds);
     return this;
   }
 
@@ -180,7 +179,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder denyGroups(String... groups) {
-    addAll(deniedGroups, "deny.groups", groups);
+    addAll(deniedGroups, RuleField.DENY_GROUPS, groups);
     return this;
   }
 
@@ -193,7 +192,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder denyWhen(String attribute, String... values) {
-    addAttribute(deniedAttributes, "deny.attributes", attribute, values);
+    addAttribute(deniedAttributes, RuleField.DENY_ATTRIBUTES, attribute, values);
     return this;
   }
 
@@ -204,8 +203,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder defaultDuration(Duration duration) {
-    once(defaultDuration != null, "defaultDuration", defaultDuration);
-    this.defaultDuration = positive("defaultDuration", duration);
+    RuleField.DEFAULT_DURATION.once(pattern, defaultDuration != null, defaultDuration);
+    this.defaultDuration = RuleField.DEFAULT_DURATION.positive(pattern, duration);
     return this;
   }
 
@@ -216,8 +215,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder maxDuration(Duration duration) {
-    once(maxDurationSet, "maxDuration", maxDuration);
-    this.maxDuration = positive("maxDuration", duration);
+    RuleField.MAX_DURATION.once(pattern, maxDurationSet, maxDuration);
+    this.maxDuration = RuleField.MAX_DURATION.positive(pattern, duration);
     this.maxDurationSet = true;
     return this;
   }
@@ -229,12 +228,9 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder requireJustification(int minLength) {
-    once(minJustificationLength >= 0, "justification.minLength", minJustificationLength);
-    if (minLength < 1 || minLength > 1000) {
-      throw new InvalidInputException(field("justification.minLength"), String.format(Locale.ROOT,
-          "%s must be between 1 and 1000, but was %d", field("justification.minLength"), minLength));
-    }
-    this.minJustificationLength = minLength;
+    RuleField f = RuleField.JUSTIFICATION_MIN_LENGTH;
+    f.once(pattern, minJustificationLength >= 0, minJustificationLength);
+    this.minJustificationLength = f.between(pattern, minLength, 1, 1000, "");
     return this;
   }
 
@@ -257,12 +253,11 @@ public final class PrivilegeRuleBuilder {
    */
   public PrivilegeRuleBuilder ticketPattern(String regex) {
     Objects.requireNonNull(regex, "ticketPattern cannot be null");
-    once(ticketPattern != null, "ticket.pattern", ticketPattern);
+    RuleField.TICKET_PATTERN.once(pattern, ticketPattern != null, ticketPattern);
     try {
       this.ticketPattern = Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw new InvalidInputException(field("ticket.pattern"), field("ticket.pattern")
-          + " is not a valid regular expression: " + e.getDescription());
+      throw RuleField.TICKET_PATTERN.invalid(pattern, "is not a valid regular expression: " + e.getDescription());
     }
     return this;
   }
@@ -286,13 +281,9 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder approvals(int n) {
-    once(approvalsRequired >= 0, "approval.approvals", approvalsRequired);
-    if (n < 1 || n > 10) {
-      throw new InvalidInputException(field("approval.approvals"), String.format(Locale.ROOT,
-          "%s must be between 1 and 10, but was %d; use autoApprove(..) for requests that need no person",
-          field("approval.approvals"), n));
-    }
-    this.approvalsRequired = n;
+    RuleField.APPROVALS.once(pattern, approvalsRequired >= 0, approvalsRequired);
+    this.approvalsRequired = RuleField.APPROVALS.between(pattern, n, 1, 10,
+        "; use autoApprove(..) for requests that need no person");
     return this;
   }
 
@@ -303,7 +294,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder approverGroups(String... groups) {
-    addAll(approverGroups, "approval.groups", groups);
+    addAll(approverGroups, RuleField.APPROVER_GROUPS, groups);
     return this;
   }
 
@@ -314,7 +305,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder approverSubjects(String... subjectIds) {
-    addAll(approverSubjects, "approval.subjects", subjectIds);
+    addAll(approverSubjects, RuleField.APPROVER_SUBJECTS, subjectIds);
     return this;
   }
 
@@ -328,8 +319,8 @@ public final class PrivilegeRuleBuilder {
     Objects.requireNonNull(stage, "stage cannot be null");
     for (ApprovalStage s : stages) {
       if (s.name().equals(stage.name())) {
-        throw new InvalidInputException(field("approval.stages"), field("approval.stages") + " has two stages "
-            + "named " + stage.name() + "; give each stage its own name");
+        throw RuleField.STAGES.invalid(pattern, "has two stages named " + stage.name()
+            + "; give each stage its own name");
       }
     }
     stages.add(stage);
@@ -343,7 +334,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder stageMode(StageMode mode) {
-    once(stageMode != null, "approval.mode", stageMode);
+    RuleField.STAGE_MODE.once(pattern, stageMode != null, stageMode);
     this.stageMode = Objects.requireNonNull(mode, "mode cannot be null");
     return this;
   }
@@ -355,12 +346,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder denyThreshold(int n) {
-    once(denyThreshold > 0, "approval.denyThreshold", denyThreshold);
-    if (n < 1 || n > 10) {
-      throw new InvalidInputException(field("approval.denyThreshold"), String.format(Locale.ROOT,
-          "%s must be between 1 and 10, but was %d", field("approval.denyThreshold"), n));
-    }
-    this.denyThreshold = n;
+    RuleField.DENY_THRESHOLD.once(pattern, denyThreshold > 0, denyThreshold);
+    this.denyThreshold = RuleField.DENY_THRESHOLD.between(pattern, n, 1, 10, "");
     return this;
   }
 
@@ -381,8 +368,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder pendingTtl(Duration ttl) {
-    once(pendingTtl != null, "approval.pendingTtl", pendingTtl);
-    this.pendingTtl = positive("approval.pendingTtl", ttl);
+    RuleField.PENDING_TTL.once(pattern, pendingTtl != null, pendingTtl);
+    this.pendingTtl = RuleField.PENDING_TTL.positive(pattern, ttl);
     return this;
   }
 
@@ -393,8 +380,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder remindAfter(Duration delay) {
-    once(remindAfter != null, "approval.remindAfter", remindAfter);
-    this.remindAfter = positive("approval.remindAfter", delay);
+    RuleField.REMIND_AFTER.once(pattern, remindAfter != null, remindAfter);
+    this.remindAfter = RuleField.REMIND_AFTER.positive(pattern, delay);
     return this;
   }
 
@@ -407,12 +394,11 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder escalateAfter(Duration delay, String... fallbackGroups) {
-    once(escalateAfter != null, "approval.escalateAfter", escalateAfter);
-    this.escalateAfter = positive("approval.escalateAfter", delay);
-    addAll(escalationGroups, "approval.escalateTo", fallbackGroups);
+    RuleField.ESCALATE_AFTER.once(pattern, escalateAfter != null, escalateAfter);
+    this.escalateAfter = RuleField.ESCALATE_AFTER.positive(pattern, delay);
+    addAll(escalationGroups, RuleField.ESCALATE_TO, fallbackGroups);
     if (escalationGroups.isEmpty()) {
-      throw new InvalidInputException(field("approval.escalateTo"), field("approval.escalateTo")
-          + " is empty; name the fallback approver groups");
+      throw RuleField.ESCALATE_TO.invalid(pattern, "is empty; name the fallback approver groups");
     }
     return this;
   }
@@ -425,7 +411,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder extensionRequiresApproval(boolean required) {
-    once(extensionRequiresApproval != null, "extension.requiresApproval", extensionRequiresApproval);
+    RuleField.EXTENSION_REQUIRES_APPROVAL.once(pattern, extensionRequiresApproval != null,
+        extensionRequiresApproval);
     this.extensionRequiresApproval = required;
     return this;
   }
@@ -437,8 +424,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder expiryWarning(Duration lead) {
-    once(expiryWarning != null, "expiryWarning", expiryWarning);
-    this.expiryWarning = positive("expiryWarning", lead);
+    RuleField.EXPIRY_WARNING.once(pattern, expiryWarning != null, expiryWarning);
+    this.expiryWarning = RuleField.EXPIRY_WARNING.positive(pattern, lead);
     return this;
   }
 
@@ -449,12 +436,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder maxUses(int max) {
-    once(maxUses >= 0, "maxUses", maxUses);
-    if (max < 1 || max > ElevationRequest.MAX_USES) {
-      throw new InvalidInputException(field("maxUses"), String.format(Locale.ROOT,
-          "%s must be between 1 and %d, but was %d", field("maxUses"), ElevationRequest.MAX_USES, max));
-    }
-    this.maxUses = max;
+    RuleField.MAX_USES.once(pattern, maxUses >= 0, maxUses);
+    this.maxUses = RuleField.MAX_USES.between(pattern, max, 1, ElevationRequest.MAX_USES, "");
     return this;
   }
 
@@ -468,8 +451,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder maxAmount(BigDecimal max) {
-    once(maxAmount != null, "maxAmount", maxAmount);
-    this.maxAmount = Amounts.limit(field("maxAmount"), max);
+    RuleField.MAX_AMOUNT.once(pattern, maxAmount != null, maxAmount);
+    this.maxAmount = Amounts.limit(RuleField.MAX_AMOUNT.at(pattern), max);
     return this;
   }
 
@@ -480,8 +463,8 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder maxStartDelay(Duration delay) {
-    once(maxStartDelay != null, "maxStartDelay", maxStartDelay);
-    this.maxStartDelay = positive("maxStartDelay", delay);
+    RuleField.MAX_START_DELAY.once(pattern, maxStartDelay != null, maxStartDelay);
+    this.maxStartDelay = RuleField.MAX_START_DELAY.positive(pattern, delay);
     return this;
   }
 
@@ -494,7 +477,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder breakGlass(int minReasonLength, Duration maxDuration) {
-    once(breakGlass != null, "breakGlass", breakGlass);
+    RuleField.BREAK_GLASS.once(pattern, breakGlass != null, breakGlass);
     this.breakGlass = new BreakGlass(minReasonLength, maxDuration);
     return this;
   }
@@ -507,8 +490,8 @@ public final class PrivilegeRuleBuilder {
    */
   public PrivilegeRuleBuilder denyMessage(String message) {
     Objects.requireNonNull(message, "denyMessage cannot be null");
-    once(denyMessage != null, "denyMessage", denyMessage);
-    this.denyMessage = Text.token(field("denyMessage"), message, 500);
+    RuleField.DENY_MESSAGE.once(pattern, denyMessage != null, denyMessage);
+    this.denyMessage = Text.token(RuleField.DENY_MESSAGE.at(pattern), message, 500);
     return this;
   }
 
@@ -521,24 +504,9 @@ public final class PrivilegeRuleBuilder {
    */
   public PrivilegeRuleBuilder suggestOnCall(String schedule) {
     Objects.requireNonNull(schedule, "schedule cannot be null");
-    once(suggestOnCall != null, "approval.suggestOnCall", suggestOnCall);
-    this.suggestOnCall = Text.token(field("approval.suggestOnCall"), schedule, 128);
+    RuleField.SUGGEST_ON_CALL.once(pattern, suggestOnCall != null, suggestOnCall);
+    this.suggestOnCall = Text.token(RuleField.SUGGEST_ON_CALL.at(pattern), schedule, 128);
     return this;
-  }
-
-  private Duration positive(String name, Duration d) {
-    Objects.requireNonNull(d, name + " cannot be null");
-    if (d.isNegative() || d.isZero() || d.compareTo(ElevationRequest.MAX_DURATION) > 0) {
-      throw new InvalidInputException(field(name), String.format(Locale.ROOT,
-          "%s must be positive and at most %s, but was %s", field(name), ElevationRequest.MAX_DURATION, d));
-    }
-    return d;
-  }
-
-  private void once(boolean set, String name, Object value) {
-    if (set) {
-      throw new IllegalStateException(field(name) + " was already set to " + value);
-    }
   }
 
   private List<ApprovalStage> effectiveStages() {
@@ -560,45 +528,42 @@ public final class PrivilegeRuleBuilder {
    */
   public PrivilegeRule build() {
     if (eligibleSubjects.isEmpty() && eligibleGroups.isEmpty() && eligibleAttributes.isEmpty()) {
-      throw new InvalidInputException(field("eligible"), field("eligible")
-          + " is empty: nobody could ever request '" + pattern + "'; add eligible groups, subjects or attribute "
-          + "conditions");
+      throw RuleField.ELIGIBLE.invalid(pattern, "is empty: nobody could ever request '" + pattern + "'; add "
+          + "eligible groups, subjects or attribute conditions");
     }
     if (!stages.isEmpty() && (!approverGroups.isEmpty() || !approverSubjects.isEmpty() || approvalsRequired > 0)) {
-      throw new InvalidInputException(field("approval"), field("approval") + " mixes stages with the single-stage "
-          + "settings (approvals, approver groups, approver subjects); move those into a stage");
+      throw RuleField.APPROVAL.invalid(pattern, "mixes stages with the single-stage settings (approvals, approver "
+          + "groups, approver subjects); move those into a stage");
     }
     if (effectiveStages().isEmpty() && autoApprove.isEmpty() && breakGlass == null) {
-      throw new InvalidInputException(field("approval"), field("approval")
-          + " has no approvers, no auto-approval and no break-glass: no request for '" + pattern + "' could ever "
-          + "be approved; add approver groups or subjects, a stage, or an auto-approval condition");
+      throw RuleField.APPROVAL.invalid(pattern, "has no approvers, no auto-approval and no break-glass: no request "
+          + "for '" + pattern + "' could ever be approved; add approver groups or subjects, a stage, or an "
+          + "auto-approval condition");
     }
     if (stages.isEmpty() && approvalsRequired > 0 && approverGroups.isEmpty() && approverSubjects.isEmpty()) {
-      throw new InvalidInputException(field("approval.groups"), field("approval.approvals") + " is "
-          + approvalsRequired + " but nobody may approve; add approver groups or subjects");
+      throw new InvalidInputException(RuleField.APPROVER_GROUPS.at(pattern), RuleField.APPROVALS.at(pattern)
+          + " is " + approvalsRequired + " but nobody may approve; add approver groups or subjects");
     }
     if (defaultDuration != null && defaultDuration.compareTo(maxDuration) > 0) {
-      throw new InvalidInputException(field("defaultDuration"), String.format(Locale.ROOT,
-          "%s must be at most %s (maxDuration), but was %s", field("defaultDuration"), maxDuration,
-          defaultDuration));
+      throw RuleField.DEFAULT_DURATION.invalid(pattern, String.format(Locale.ROOT, "must be at most %s (%s), but "
+          + "was %s", maxDuration, RuleField.MAX_DURATION.path(), defaultDuration));
     }
     Duration ttl = pendingTtl != null ? pendingTtl : Duration.ofHours(24);
     if (remindAfter != null && remindAfter.compareTo(ttl) >= 0) {
-      throw new InvalidInputException(field("approval.remindAfter"), field("approval.remindAfter") + " must be "
-          + "shorter than approval.pendingTtl " + ttl + ", but was " + remindAfter + "; a reminder after expiry "
-          + "never reaches anyone");
+      throw RuleField.REMIND_AFTER.invalid(pattern, "must be shorter than " + RuleField.PENDING_TTL.path() + " "
+          + ttl + ", but was " + remindAfter + "; a reminder after expiry never reaches anyone");
     }
     if (escalateAfter != null && escalateAfter.compareTo(ttl) >= 0) {
-      throw new InvalidInputException(field("approval.escalateAfter"), field("approval.escalateAfter")
-          + " must be shorter than approval.pendingTtl " + ttl + ", but was " + escalateAfter);
+      throw RuleField.ESCALATE_AFTER.invalid(pattern, "must be shorter than " + RuleField.PENDING_TTL.path() + " "
+          + ttl + ", but was " + escalateAfter);
     }
     if (expiryWarning != null && expiryWarning.compareTo(maxDuration) >= 0) {
-      throw new InvalidInputException(field("expiryWarning"), field("expiryWarning") + " must be shorter than "
-          + "maxDuration " + maxDuration + ", but was " + expiryWarning);
+      throw RuleField.EXPIRY_WARNING.invalid(pattern, "must be shorter than " + RuleField.MAX_DURATION.path() + " "
+          + maxDuration + ", but was " + expiryWarning);
     }
     if (breakGlass != null && breakGlass.maxDuration().compareTo(maxDuration) > 0) {
-      throw new InvalidInputException(field("breakGlass.maxDuration"), field("breakGlass.maxDuration")
-          + " must be at most maxDuration " + maxDuration + ", but was " + breakGlass.maxDuration());
+      throw RuleField.BREAK_GLASS_MAX_DURATION.invalid(pattern, "must be at most " + RuleField.MAX_DURATION.path()
+          + " " + maxDuration + ", but was " + breakGlass.maxDuration());
     }
     return new PrivilegeRule(pattern,
         new Eligibility(eligibleSubjects, eligibleGroups, eligibleAttributes, deniedSubjects, deniedGroups,

@@ -399,7 +399,7 @@ class PolicyDocumentsTest {
         "policy.yaml"));
 
     assertProblem(only(e), "policy.yaml", 5, 18, "policies.payments.refund.maxDuration",
-        "must be an ISO-8601 duration such as PT30M, PT8H or P1D, but was \"1h\"");
+        "must be an ISO-8601 duration such as PT30M, PT8H or P1D, but was \"1h\"; write PT1H");
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.jitguard.policy.PolicyDocumentException;
 import dev.jitguard.policy.PolicyDocuments;
 import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.rule.PrivilegeRule;
+import dev.jitguard.rule.RuleField;
 import dev.jitguard.rule.StageMode;
 import dev.jitguard.spi.AuditSink;
 import dev.jitguard.test.TestClock;
@@ -28,32 +29,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class PolicyFileExampleTest {
 
   /**
-   * Every field a policy document accepts (the lists in jit-core's DocumentBinder), each written as {@code name:} in
-   * the example file, which must use them all (issue #3).
+   * Every field a policy document accepts: the top level, the administrators and every field of the rule table
+   * ({@link RuleField}), each written as {@code name:} in the example file, which must use them all (issue #3).
    */
-  private static final List<String> DOCUMENT_FIELDS = List.of(
-      // top level and administrators
-      "version", "administrators", "policies", "groups", "subjects",
-      // a rule
-      "eligible", "deny", "defaultDuration", "maxDuration", "justification", "ticket", "autoApprove", "approval",
-      "extensionRequiresApproval", "expiryWarning", "maxUses", "maxAmount", "maxStartDelay", "breakGlass",
-      "denyMessage",
-      // eligible / deny, justification, ticket
-      "attributes", "minLength", "required", "pattern",
-      // autoApprove and its window
-      "window", "onCall", "always", "days", "from", "to", "zone",
-      // approval and its stages
-      "approvals", "stages", "mode", "denyThreshold", "requireComment", "pendingTtl", "remindAfter",
-      "escalateAfter", "escalateTo", "suggestOnCall", "name",
-      // breakGlass
-      "minReasonLength");
+  private static final List<String> DOCUMENT_FIELDS = Stream.concat(
+      Stream.of("version", "administrators", "policies", "groups", "subjects"),
+      Arrays.stream(RuleField.values()).map(RuleField::key)).distinct().toList();
 
   @Test
   void examplePolicyLoadsWithEveryRuleAndVersionTracedToItsContent() {

@@ -69,22 +69,25 @@ public class JitGuardAutoConfiguration {
   /**
    * The policy: from the document at {@code jit.policy.location} (JSON or YAML, read with
    * {@link PolicyDocuments}; reloaded on change when {@code jit.policy.watch=true} and the location is a file), or
-   * else from {@code jit.policy.rules}. Setting both fails the start-up, as does a document that is not valid (the
-   * message names the file, line and column).
+   * else from {@code jit.policy.rules} (the fields of a policy document rule, in kebab-case; an unknown or misspelt
+   * field fails the start-up naming the property and where it was set). Setting both fails the start-up, as does a
+   * document that is not valid (the message names the file, line and column).
    *
    * @param properties the properties
    * @param resources resolves the location ({@code classpath:}, {@code file:})
-   * @param onCall the on-call source, if any, for documents that auto-approve on-call people
+   * @param onCall the on-call source, if any, for rules that auto-approve on-call people
+   * @param environment where {@code jit.policy.rules} is read from
    * @return the policy ({@link ReloadingPolicy} when watching, closed with the context)
    */
   @Bean
   @ConditionalOnMissingBean
   public ElevationPolicy jitElevationPolicy(JitGuardProperties properties, ResourceLoader resources,
-      ObjectProvider<OnCallSource> onCall) {
+      ObjectProvider<OnCallSource> onCall, Environment environment) {
     JitGuardProperties.Policy p = properties.getPolicy();
     String location = p.getLocation();
+    boolean rules = PropertiesPolicy.hasRules(environment);
     if (location != null && !location.isBlank()) {
-      if (!p.getRules().isEmpty()) {
+      if (rules) {
         throw new IllegalStateException("jit.policy.location=" + location + " and jit.policy.rules are both set; "
             + "they are mutually exclusive: keep the rules in the policy document, or remove jit.policy.location");
       }
@@ -96,11 +99,11 @@ public class JitGuardAutoConfiguration {
     if (p.isWatch()) {
       throw new IllegalStateException("jit.policy.watch=true needs jit.policy.location (a file: location)");
     }
-    if (p.getRules().isEmpty()) {
+    if (!rules) {
       LOG.warn("JIT Guard has no policy rules: every elevation request will be denied (UNKNOWN_PRIVILEGE). Define "
           + "rules under jit.policy.rules, a document at jit.policy.location, or declare an ElevationPolicy bean");
     }
-    return PropertiesPolicy.build(p);
+    return PropertiesPolicy.build(p, environment, onCall.getIfUnique());
   }
 
   private static ElevationPolicy policyDocument(String location, JitGuardProperties.Policy p,

@@ -1,130 +1,108 @@
 package dev.jitguard.spring.autoconfigure;
 
-import dev.jitguard.rule.PrivilegeRuleBuilder;
-import dev.jitguard.InvalidInputException;
-import dev.jitguard.Amounts;
-import dev.jitguard.rule.AutoApproveCondition;
 import dev.jitguard.policy.Policy;
+import dev.jitguard.policy.PolicyPropertiesException;
+import dev.jitguard.policy.RuleProperties;
 import dev.jitguard.rule.PrivilegeRule;
+import dev.jitguard.spi.OnCallSource;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.core.env.Environment;
 
 /**
- * Builds a {@link Policy} from {@code jit.policy.*} properties, mapping each rule onto
- * {@link PrivilegeRuleBuilder}. Errors name the property ({@code jit.policy.rules[0].approval.groups}) and the
- * fix, and fail the start-up.
+ * Builds a {@link Policy} from {@code jit.policy.*}: the version and administrators from {@link JitGuardProperties},
+ * the rules under {@code jit.policy.rules} read from the {@link Environment} as a generic tree and bound by
+ * {@link RuleProperties}, through the same table of fields as policy documents. So the rules accept exactly the
+ * fields of a document (in kebab-case or camelCase), and an unknown or misspelt one fails the start-up naming the
+ * property, the closest accepted field and where it was set, instead of being ignored.
+ *
+ * <p>Like Spring's own binding of a list, the rules come from the property source of highest precedence that sets
+ * any of them: a list is replaced as a whole, never merged element by element with a lower source.
  */
 final class PropertiesPolicy {
+  static final String RULES = "jit.policy.rules";
+  private static final ConfigurationPropertyName RULES_NAME = ConfigurationPropertyName.of(RULES);
 
   private PropertiesPolicy() { }
 
-  static Policy build(JitGuardProperties.Policy properties) {
+  /** @return whether the rules' property source sets any rule (an empty list, {@code rules: []}, sets none) */
+  static boolean hasRules(Environment environment) {
+    IterableConfigurationPropertySource source = source(environment);
+    return source != null && source.stream().anyMatch(name -> RULES_NAME.isAncestorOf(name)
+        || name.equals(RULES_NAME) && !isBlank(source.getConfigurationProperty(name)));
+  }
+
+  private static boolean isBlank(@Nullable ConfigurationProperty property) {
+    return property == null || property.getValue() == null || property.getValue().toString().isBlank();
+  }
+
+  static Policy build(JitGuardProperties.Policy properties, Environment environment,
+      @Nullable OnCallSource onCall) {
     Policy.Builder policy = Policy.builder().version(properties.getVersion());
     policy.administratorGroups(properties.getAdministrators().getGroups().toArray(String[]::new));
     policy.administratorSubjects(properties.getAdministrators().getSubjects().toArray(String[]::new));
-    List<JitGuardProperties.Rule> rules = properties.getRules();
-    for (int i = 0; i < rules.size(); i++) {
-      String prefix = "jit.policy.rules[" + i + "]";
-      JitGuardProperties.Rule r = rules.get(i);
-      if (r.getPrivilege() == null || r.getPrivilege().isBlank()) {
-        throw new InvalidInputException(prefix + ".privilege", prefix + ".privilege is missing; name the privilege "
-            + "(payments.refund) or prefix (payments.*) the rule governs");
-      }
-      try {
-        policy.rule(rule(r));
-      } catch (InvalidInputException e) {
-        throw new InvalidInputException(prefix, String.format(Locale.ROOT, "%s (%s): %s", prefix,
-            r.getPrivilege(), e.getMessage()));
-      } catch (IllegalStateException | IllegalArgumentException e) {
-        throw new IllegalStateException(prefix + " (" + r.getPrivilege() + "): " + e.getMessage(), e);
-      }
+    for (PrivilegeRule rule : rules(environment, onCall)) {
+      policy.rule(rule);
     }
     return policy.build();
   }
 
-  private static PrivilegeRule rule(JitGuardProperties.Rule r) {
-    PrivilegeRuleBuilder b = PrivilegeRule.builder(r.getPrivilege());
-    b.eligibleSubjects(array(r.getEligible().getSubjects()));
-    b.eligibleGroups(array(r.getEligible().getGroups()));
-    r.getEligible().getAttributes().forEach((k, v) -> b.eligibleWhen(k, array(v)));
-    b.denySubjects(array(r.getDeny().getSubjects()));
-    b.denyGroups(array(r.getDeny().getGroups()));
-    r.getDeny().getAttributes().forEach((k, v) -> b.denyWhen(k, array(v)));
-    if (r.getMaxDuration() != null) {
-      b.maxDuration(r.getMaxDuration());
+  /**
+   * The rules under {@code jit.policy.rules}.
+   *
+   * @throws PolicyPropertiesException naming every property that is not valid
+   */
+  static List<PrivilegeRule> rules(Environment environment, @Nullable OnCallSource onCall) {
+    IterableConfigurationPropertySource source = source(environment);
+    if (source == null) {
+      return List.of();
     }
-    if (r.getDefaultDuration() != null) {
-      b.defaultDuration(r.getDefaultDuration());
+    RuleProperties.Reader reader = RuleProperties.reader(RULES);
+    if (onCall != null) {
+      reader.withOnCallSource(onCall);
     }
-    if (r.getJustification().getMinLength() != null) {
-      b.requireJustification(r.getJustification().getMinLength());
-    }
-    if (r.getTicket().isRequired()) {
-      b.requireTicket();
-    }
-    if (r.getTicket().getPattern() != null) {
-      b.ticketPattern(r.getTicket().getPattern());
-    }
-    JitGuardProperties.Approval a = r.getApproval();
-    b.approverGroups(array(a.getGroups()));
-    b.approverSubjects(array(a.getSubjects()));
-    if (a.getApprovals() != null) {
-      b.approvals(a.getApprovals());
-    }
-    if (a.getDenyThreshold() != null) {
-      b.denyThreshold(a.getDenyThreshold());
-    }
-    if (a.isCommentRequired()) {
-      b.requireApproverComment();
-    }
-    if (a.getPendingTtl() != null) {
-      b.pendingTtl(a.getPendingTtl());
-    }
-    if (a.getRemindAfter() != null) {
-      b.remindAfter(a.getRemindAfter());
-    }
-    if (a.getEscalateAfter() != null) {
-      b.escalateAfter(a.getEscalateAfter(), array(a.getEscalateTo()));
-    } else if (!a.getEscalateTo().isEmpty()) {
-      throw new InvalidInputException("approval.escalate-to", "approval.escalate-to is set without "
-          + "approval.escalate-after; say after how long requests are escalated");
-    }
-    if (r.getAutoApprove().isAlways()) {
-      b.autoApprove(AutoApproveCondition.always());
-    }
-    if (!r.getAutoApprove().getGroups().isEmpty()) {
-      b.autoApprove(AutoApproveCondition.memberOfAny(array(r.getAutoApprove().getGroups())));
-    }
-    if (r.getExtension().getRequiresApproval() != null) {
-      b.extensionRequiresApproval(r.getExtension().getRequiresApproval());
-    }
-    if (r.getExpiryWarning() != null) {
-      b.expiryWarning(r.getExpiryWarning());
-    }
-    if (r.getMaxUses() != null) {
-      b.maxUses(r.getMaxUses());
-    }
-    if (r.getMaxAmount() != null) {
-      // Parsed exactly from the text; YAML numbers arrive as their shortest decimal text (500.00 as 500.0).
-      b.maxAmount(Amounts.parse("max-amount", r.getMaxAmount().trim()));
-    }
-    if (r.getMaxStartDelay() != null) {
-      b.maxStartDelay(r.getMaxStartDelay());
-    }
-    JitGuardProperties.BreakGlass bg = r.getBreakGlass();
-    if (bg.getMinReasonLength() != null || bg.getMaxDuration() != null) {
-      if (bg.getMinReasonLength() == null || bg.getMaxDuration() == null) {
-        throw new InvalidInputException("break-glass", "break-glass needs both min-reason-length and max-duration");
+    source.stream().filter(name -> name.equals(RULES_NAME) || RULES_NAME.isAncestorOf(name)).forEach(name -> {
+      ConfigurationProperty property = source.getConfigurationProperty(name);
+      if (property != null) {
+        reader.property(elements(name), property.getValue(),
+            property.getOrigin() == null ? "" : property.getOrigin().toString());
       }
-      b.breakGlass(bg.getMinReasonLength(), bg.getMaxDuration());
-    }
-    if (r.getDenyMessage() != null) {
-      b.denyMessage(r.getDenyMessage());
-    }
-    return b.build();
+    });
+    return reader.read();
   }
 
-  private static String[] array(List<String> values) {
-    return values.toArray(String[]::new);
+  /** The elements below {@code jit.policy.rules}, as written: keys, and {@code [n]} for list indices. */
+  private static List<String> elements(ConfigurationPropertyName name) {
+    List<String> out = new ArrayList<>();
+    for (int i = RULES_NAME.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+      String element = name.getElement(i, Form.ORIGINAL);
+      out.add(name.isNumericIndex(i) ? "[" + element + "]" : element);
+    }
+    return out;
+  }
+
+  /** The source of highest precedence that sets the rules, as Spring's binder chooses the source of a list. */
+  private static @Nullable IterableConfigurationPropertySource source(Environment environment) {
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+      boolean present = source.getConfigurationProperty(RULES_NAME) != null
+          || source.containsDescendantOf(RULES_NAME) == ConfigurationPropertyState.PRESENT;
+      if (present && source instanceof IterableConfigurationPropertySource iterable) {
+        return iterable;
+      }
+      if (present) {
+        throw new IllegalStateException(RULES + " is set in a property source that cannot list its properties ("
+            + source.getUnderlyingSource() + "), so its rules cannot be read completely; set them in "
+            + "application.yml, application.properties or environment variables instead");
+      }
+    }
+    return null;
   }
 }

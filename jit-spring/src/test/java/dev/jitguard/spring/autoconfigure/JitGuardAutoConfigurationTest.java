@@ -159,7 +159,7 @@ class JitGuardAutoConfigurationTest {
             "jit.policy.rules[0].break-glass.max-duration=PT15M",
             "jit.policy.rules[1].privilege=reports.*",
             "jit.policy.rules[1].eligible.groups=support",
-            "jit.policy.rules[1].auto-approve.always=true")
+            "jit.policy.rules[1].auto-approve[0].always=true")
         .run(context -> {
           assertThat(context).hasNotFailed();
           ElevationPolicy policy = context.getBean(ElevationPolicy.class);
