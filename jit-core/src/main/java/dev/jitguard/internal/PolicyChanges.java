@@ -59,35 +59,18 @@ final class PolicyChanges {
    * @param live the live grants just loaded
    */
   synchronized void applyAtStart(List<Grant> live) {
-    ElevationPolicy snapshot;
-    String version;
-    try {
-      snapshot = policy.snapshot();
-      version = snapshot.version();
-    } catch (RuntimeException e) {
-      LOG.error("policy failed at start; live grants are evaluated at the next maintenance run", e);
+    InForce now = inForce();
+    if (now == null) {
       unfinished = true;
       return;
     }
-    boolean complete = sweep(null, snapshot, version, live.stream().filter(g -> !g.policyVersion().equals(version))
-        .toList());
-    applied = snapshot;
-    appliedVersion = version;
-    unfinished = !complete;
+    applied(now, sweep(null, now, live.stream().filter(g -> !g.policyVersion().equals(now.version())).toList()));
   }
 
   /** Applies the policy in force if its version changed since the last application, or the last one was unfinished. */
   synchronized void applyIfChanged() {
-    ElevationPolicy snapshot;
-    String version;
-    try {
-      snapshot = policy.snapshot();
-      version = snapshot.version();
-    } catch (RuntimeException e) {
-      LOG.error("policy failed while checking for a change; trying again at the next maintenance run", e);
-      return;
-    }
-    if (!unfinished && version.equals(appliedVersion)) {
+    InForce now = inForce();
+    if (now == null || (!unfinished && now.version().equals(appliedVersion))) {
       return;
     }
     if (explanations.refreshIfPolicyChanged()) {
@@ -100,24 +83,42 @@ final class PolicyChanges {
       live = store.liveGrants();
     } catch (RuntimeException e) {
       LOG.error("grant store failed while applying policy version {} to live grants; trying again at the next "
-          + "maintenance run", Text.quote(version), e);
+          + "maintenance run", Text.quote(now.version()), e);
       unfinished = true;
       return;
     }
-    boolean complete = sweep(applied == snapshot ? null : applied, snapshot, version, live);
-    applied = snapshot;
-    appliedVersion = version;
+    applied(now, sweep(applied == now.snapshot() ? null : applied, now, live));
+  }
+
+  /** The policy in force and its version, read together; null (logged) if the policy failed. */
+  private InForce inForce() {
+    try {
+      ElevationPolicy snapshot = policy.snapshot();
+      return new InForce(snapshot, snapshot.version());
+    } catch (RuntimeException e) {
+      LOG.error("policy failed while looking for a change; live grants are evaluated at the next maintenance run", e);
+      return null;
+    }
+  }
+
+  private void applied(InForce now, boolean complete) {
+    applied = now.snapshot();
+    appliedVersion = now.version();
     unfinished = !complete;
   }
+
+  private record InForce(ElevationPolicy snapshot, String version) {}
 
   /**
    * Ends the grants the new policy no longer allows.
    *
    * @param before the policy applied before, to skip grants whose rule's eligibility did not change; null to
    *     evaluate every grant
+   * @param after the policy in force
    * @return true if every grant could be evaluated
    */
-  private boolean sweep(ElevationPolicy before, ElevationPolicy after, String version, List<Grant> live) {
+  private boolean sweep(ElevationPolicy before, InForce after, List<Grant> live) {
+    String version = after.version();
     Instant now = clock.now();
     Map<Privilege, Optional<PrivilegeRule>> rules = new HashMap<>();
     Map<Privilege, Optional<PrivilegeRule>> previous = new HashMap<>();
@@ -128,7 +129,7 @@ final class PolicyChanges {
         continue;
       }
       try {
-        Optional<PrivilegeRule> rule = rules.computeIfAbsent(g.privilege(), after::ruleFor);
+        Optional<PrivilegeRule> rule = rules.computeIfAbsent(g.privilege(), after.snapshot()::ruleFor);
         if (rule.isEmpty()) {
           ended += end(g, version, "policy " + version + " has no rule for '" + g.privilege() + "'", now);
           continue;

@@ -21,6 +21,7 @@ import dev.jitguard.policy.PolicyDocuments;
 import dev.jitguard.policy.ReloadingPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.jitguard.MonotonicClock;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -166,14 +167,16 @@ public class JitGuardAutoConfiguration {
   }
 
   /**
-   * The guard, built from the SPI beans, a {@link Clock} bean if there is exactly one, an {@link OnCallSource} bean
-   * if there is one, and every {@link PrivilegeGuardCustomizer}.
+   * The guard, built from the SPI beans, a {@link Clock} bean and a {@link MonotonicClock} bean if there is exactly
+   * one of each (a test kit {@code TestClock} bean is both), an {@link OnCallSource} bean if there is one, and every
+   * {@link PrivilegeGuardCustomizer}.
    *
    * @param policy the policy
    * @param store the grant store
    * @param sink the audit sink
    * @param channel the approval channel
    * @param clock the clock, if any
+   * @param monotonic the monotonic clock, if any
    * @param onCall the on-call source, if any
    * @param customizers customizers
    * @param properties the properties
@@ -182,11 +185,13 @@ public class JitGuardAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public PrivilegeGuard jitPrivilegeGuard(ElevationPolicy policy, GrantStore store, AuditSink sink,
-      ApprovalChannel channel, ObjectProvider<Clock> clock, ObjectProvider<OnCallSource> onCall,
+      ApprovalChannel channel, ObjectProvider<Clock> clock, ObjectProvider<MonotonicClock> monotonic,
+      ObjectProvider<OnCallSource> onCall,
       ObjectProvider<PrivilegeGuardCustomizer> customizers, JitGuardProperties properties) {
     PrivilegeGuard.Builder b = PrivilegeGuard.builder().withPolicy(policy).withGrantStore(store).withAuditSink(sink)
         .withApprovalChannel(channel);
     clock.ifUnique(b::withClock);
+    monotonic.ifUnique(b::withMonotonicClock);
     onCall.ifUnique(b::withOnCallSource);
     JitGuardProperties.Maintenance m = properties.getMaintenance();
     if (m.isEnabled()) {
