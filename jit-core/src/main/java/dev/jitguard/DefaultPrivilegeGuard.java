@@ -1,6 +1,7 @@
 package dev.jitguard;
 
 import dev.jitguard.action.ActionBinding;
+import dev.jitguard.internal.CheckPath;
 import dev.jitguard.internal.Engine;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -15,9 +16,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class DefaultPrivilegeGuard implements PrivilegeGuard {
   private final Engine engine;
+  /** The check path, held directly: checks are the hot path. */
+  private final CheckPath checks;
 
   DefaultPrivilegeGuard(Engine engine) {
     this.engine = engine;
+    this.checks = engine.checks();
   }
 
   @Override
@@ -63,37 +67,37 @@ final class DefaultPrivilegeGuard implements PrivilegeGuard {
 
   @Override
   public Decision check(Subject subject, Privilege privilege) {
-    return engine.checks().check(subject, privilege);
+    return checks.check(subject, privilege);
   }
 
   @Override
   public Grant require(Subject subject, Privilege privilege) {
-    return grantOrThrow(engine.checks().check(subject, privilege));
+    return grantOrThrow(checks.check(subject, privilege));
   }
 
   @Override
   public Decision check(Subject subject, Privilege privilege, BigDecimal amount) {
-    return engine.checks().check(subject, privilege, amount);
+    return checks.check(subject, privilege, amount);
   }
 
   @Override
   public Grant require(Subject subject, Privilege privilege, BigDecimal amount) {
-    return grantOrThrow(engine.checks().check(subject, privilege, amount));
+    return grantOrThrow(checks.check(subject, privilege, amount));
   }
 
   @Override
   public Decision checkAction(Subject subject, Privilege privilege, ActionBinding action) {
-    return engine.checks().checkAction(subject, privilege, action, null);
+    return checks.checkAction(subject, privilege, action, null);
   }
 
   @Override
   public Grant requireAction(Subject subject, Privilege privilege, ActionBinding action) {
-    return grantOrThrow(engine.checks().checkAction(subject, privilege, action, null));
+    return grantOrThrow(checks.checkAction(subject, privilege, action, null));
   }
 
   @Override
   public Decision checkAction(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount) {
-    return engine.checks().checkAction(subject, privilege, action, Amounts.callAmount("amount", amount));
+    return checks.checkAction(subject, privilege, action, Amounts.callAmount("amount", amount));
   }
 
   @Override

@@ -50,7 +50,9 @@ import org.jspecify.annotations.Nullable;
  * beforehand, one {@code System.currentTimeMillis()} read and a comparison (the same clock read the guard does);
  * {@link #floor_chmAbsent} is the same map missing (no clock read). Two more references help read the figures:
  * {@link #ref_chmNestedAllow} is the floor on the guard's own index shape (subject → privilege → expiry), and
- * {@link #floor_clock} is the clock read alone.
+ * {@link #floor_clock} is the clock read alone. Since the guard measures elapsed time with the monotonic clock (a wall
+ * clock set back must not revive a grant), its check reads {@code System.nanoTime()} instead:
+ * {@link #floor_monotonicClock} is that read alone, and {@link #floor_chmAllowMonotonic} the map floor with it.
  *
  * <p>State is {@link Scope#Benchmark}: with {@code -t 2} both threads check the same subject and privilege, which is
  * the contended case for the guard's use and denial counters.
@@ -82,6 +84,8 @@ public class CheckBenchmark {
   private ConcurrentHashMap<GrantKey, Long> floorMap;
   private GrantKey floorAllowKey;
   private GrantKey floorAbsentKey;
+  /** Epoch nanoseconds minus {@code System.nanoTime()}: the guard's offset, for the monotonic floor. */
+  private long nanoOffset;
   private ConcurrentHashMap<String, ConcurrentHashMap<Privilege, Long>> floorNested;
 
   /**
@@ -148,8 +152,9 @@ public class CheckBenchmark {
         || check_denyExpired() != check_denyExpired()) {
       throw new IllegalStateException("check must return prebuilt decisions on the steady state");
     }
-    if (!floor_chmAllow() || !ref_chmNestedAllow()) {
-      throw new IllegalStateException("floor_chmAllow and ref_chmNestedAllow must allow");
+    nanoOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    if (!floor_chmAllow() || !ref_chmNestedAllow() || !floor_chmAllowMonotonic()) {
+      throw new IllegalStateException("floor_chmAllow, ref_chmNestedAllow and floor_chmAllowMonotonic must allow");
     }
     if (floor_chmAbsent() != null) {
       throw new IllegalStateException("floor_chmAbsent must miss");
@@ -250,5 +255,27 @@ public class CheckBenchmark {
   @Benchmark
   public long floor_clock() {
     return System.currentTimeMillis();
+  }
+
+  /**
+   * For reference: the monotonic clock read alone, which the guard's check does instead of the wall clock.
+   *
+   * @return the time
+   */
+  @Benchmark
+  public long floor_monotonicClock() {
+    return System.nanoTime();
+  }
+
+  /**
+   * The floor of {@link #floor_chmAllow} with the clock read the guard does: a map hit, one
+   * {@code System.nanoTime()} turned into milliseconds with an offset, and a comparison.
+   *
+   * @return whether the grant is live
+   */
+  @Benchmark
+  public boolean floor_chmAllowMonotonic() {
+    Long expiry = floorMap.get(floorAllowKey);
+    return expiry != null && Math.floorDiv(nanoOffset + System.nanoTime(), 1_000_000L) < expiry;
   }
 }

@@ -43,20 +43,20 @@ public final class CheckPath {
   private final Explanations explanations;
   private final Ledger ledger;
   private final GuardClock clock;
-  private final Gate gate;
   private final boolean shared;
+  /** Closed with the guard: checks deny with GUARD_CLOSED (read on every check, so kept here, not behind a hop). */
+  private volatile boolean closed;
   private final boolean strict;
   private final long stalenessMillis;
 
   CheckPath(GrantIndex index, GrantStore store, GrantLifecycle lifecycle, Explanations explanations, Ledger ledger,
-      GuardClock clock, Gate gate, Consistency consistency) {
+      GuardClock clock, Consistency consistency) {
     this.index = index;
     this.store = store;
     this.lifecycle = lifecycle;
     this.explanations = explanations;
     this.ledger = ledger;
     this.clock = clock;
-    this.gate = gate;
     this.shared = store.isShared();
     this.strict = consistency.isStrict();
     this.stalenessMillis = consistency.maxStaleness().toMillis();
@@ -113,7 +113,7 @@ public final class CheckPath {
    */
   private Decision decide(Subject subject, Privilege privilege, ActionBinding action, BigDecimal amount) {
     Slot slot = index.find(subject.id(), privilege);
-    if (gate.isClosed()) {
+    if (closed) {
       return deny(subject, privilege, slot, ReasonCode.GUARD_CLOSED);
     }
     long now = Long.MIN_VALUE; // read the clock only if some grant may still be live
@@ -178,6 +178,11 @@ public final class CheckPath {
       why = ReasonCode.ACTION_MISMATCH;
     }
     return deny(subject, privilege, slot, why);
+  }
+
+  /** From now on every check denies with GUARD_CLOSED. */
+  void close() {
+    closed = true;
   }
 
   private static boolean isFor(Grant g, ActionBinding action) {

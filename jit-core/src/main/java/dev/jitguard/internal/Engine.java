@@ -74,7 +74,7 @@ public final class Engine implements AutoCloseable {
     this.intake = new RequestIntake(store, channel, evaluator, explanations, decisions, ledger, clock, gate);
     this.breakGlass = new BreakGlassDesk(policy, store, channel, evaluator, explanations, decider, decisions, intake,
         ledger, refusals, clock, gate);
-    this.checks = new CheckPath(index, store, lifecycle, explanations, ledger, clock, gate, consistency);
+    this.checks = new CheckPath(index, store, lifecycle, explanations, ledger, clock, consistency);
     PolicyChanges policyChanges = new PolicyChanges(policy, store, lifecycle, explanations, index, clock);
     this.maintenance = new Maintenance(policy, store, channel, index, lifecycle, decisions, waiters, policyChanges,
         ledger, clock);
@@ -163,6 +163,7 @@ public final class Engine implements AutoCloseable {
     if (!gate.close()) {
       return;
     }
+    checks.close();
     for (AutoCloseable s : new AutoCloseable[] {storeSubscription, policySubscription}) {
       if (s != null) {
         try {

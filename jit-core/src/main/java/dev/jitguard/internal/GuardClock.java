@@ -57,8 +57,9 @@ public final class GuardClock {
   private final Clock wall;
   private final MonotonicClock monotonic;
   private final boolean wallOnEveryRead;
-  private final long originNanos;
-  /** Guard time (epoch nanoseconds) minus monotonic nanoseconds since origin; only grows. */
+  /** Whether the monotonic clock is the JVM's: the check then reads {@link System#nanoTime()} directly. */
+  private final boolean systemMonotonic;
+  /** Guard time (epoch nanoseconds) minus the monotonic clock's reading; only grows. */
   private volatile long offset;
   /** Added to the wall clock: how far a shared store's clock is ahead of this host's, beyond the tolerance; else 0. */
   private volatile long correctionMillis;
@@ -76,6 +77,7 @@ public final class GuardClock {
   public GuardClock(Clock wall, MonotonicClock monotonic, GrantStore store) {
     this.wall = wall;
     boolean system = wall.getClass() == Clock.systemUTC().getClass();
+    this.systemMonotonic = monotonic == null && system;
     if (monotonic == null) {
       if (system) {
         monotonic = MonotonicClock.system();
@@ -91,8 +93,7 @@ public final class GuardClock {
     this.monotonic = monotonic;
     this.wallOnEveryRead = !system || monotonic instanceof ClampedWallClock;
     measure(store);
-    this.originNanos = monotonic.nanoTime();
-    this.offset = wallNanos();
+    this.offset = wallNanos() - monotonicNanos();
   }
 
   /**
@@ -110,7 +111,10 @@ public final class GuardClock {
    * @return the time
    */
   public long nowMillis() {
-    long m = monotonicNanos();
+    if (systemMonotonic) {
+      return Math.floorDiv(offset + System.nanoTime(), 1_000_000L); // the system clocks: one monotonic read
+    }
+    long m = monotonic.nanoTime();
     long t = offset + m;
     return Math.floorDiv(wallOnEveryRead ? follow(t, m) : t, 1_000_000L);
   }
@@ -126,7 +130,7 @@ public final class GuardClock {
   }
 
   private long monotonicNanos() {
-    return monotonic.nanoTime() - originNanos;
+    return systemMonotonic ? System.nanoTime() : monotonic.nanoTime();
   }
 
   /** The wall clock, corrected, in epoch nanoseconds (as precise as the clock's instant). */
