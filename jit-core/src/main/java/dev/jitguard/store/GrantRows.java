@@ -141,8 +141,13 @@ final class GrantRows {
     return i;
   }
 
-  /** The request in the current row of a select of {@link GrantTables#REQUEST_COLUMNS}; a bad column is corrupt. */
-  static RequestRecord readRequest(ResultSet rs) throws SQLException {
+  /**
+   * The request in the current row of a select of {@link GrantTables#REQUEST_COLUMNS}.
+   *
+   * @throws CorruptRowException if a column is missing, malformed or rejected by the domain types
+   * @throws SQLException if the driver fails (the connection, not the row)
+   */
+  static RequestRecord readRequest(ResultSet rs) throws SQLException, CorruptRowException {
     ResultRow row = new ResultRow(rs, "jitguard_requests", GrantTables.REQUEST_INDEX);
     try {
       RequestId id = RequestId.of(row.string("id"));
@@ -223,8 +228,13 @@ final class GrantRows {
     }
   }
 
-  /** The grant in the current row of a select of {@link GrantTables#GRANT_COLUMNS}; a bad column is corrupt. */
-  static Grant readGrant(ResultSet rs) throws SQLException {
+  /**
+   * The grant in the current row of a select of {@link GrantTables#GRANT_COLUMNS}.
+   *
+   * @throws CorruptRowException if a column is missing, malformed or rejected by the domain types
+   * @throws SQLException if the driver fails (the connection, not the row)
+   */
+  static Grant readGrant(ResultSet rs) throws SQLException, CorruptRowException {
     ResultRow row = new ResultRow(rs, "jitguard_grants", GrantTables.GRANT_INDEX);
     try {
       Grant.Builder b = Grant.builder(GrantId.of(row.string("id")), RequestId.of(row.string("request_id")))

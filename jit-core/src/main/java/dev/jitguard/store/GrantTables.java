@@ -38,6 +38,13 @@ final class GrantTables {
   static final String UPDATE_GRANT = updateSql("jitguard_grants", GRANT_COLUMNS);
   private static final String SELECT_GRANTS = "SELECT " + String.join(", ", GRANT_COLUMNS) + " FROM jitguard_grants";
   private static final String GRANT_ORDER = " ORDER BY issued_at, id";
+  /**
+   * Reads and locks a request at one version, before its compare-and-set update: the update must not write over a
+   * row that cannot be read (see {@link CorruptRows}).
+   */
+  static final String LOCK_REQUEST = SELECT_REQUESTS + " WHERE id = ? AND version = ? FOR UPDATE";
+  /** Reads and locks a grant at one version, as {@link #LOCK_REQUEST}. */
+  static final String LOCK_GRANT = SELECT_GRANTS + " WHERE id = ? AND version = ? FOR UPDATE";
   /** The condition of a grant that is active or scheduled. */
   static final String LIVE = "status IN ('ACTIVE', 'SCHEDULED')";
 

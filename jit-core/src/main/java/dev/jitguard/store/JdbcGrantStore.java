@@ -14,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -61,8 +60,11 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain Builder#pollInterval(Duration) poll interval}. Own writes are reported too.
  *
  * <p><b>Failures.</b> Every failure (database down, pool exhausted, statement past the
- * {@linkplain Builder#queryTimeout(Duration) query timeout}, corrupt row) throws {@link JdbcStoreException}; a
- * partial record is never returned. Thread-safe. See {@code docs/jdbc.md} for the schema and operations.
+ * {@linkplain Builder#queryTimeout(Duration) query timeout}) throws {@link JdbcStoreException}; a partial record is
+ * never returned. A <b>corrupt row</b> fails closed for its own record alone: lists leave it out (a corrupt grant is
+ * not live, a corrupt request cannot be approved) and return the readable rows, {@link #findGrant}/{@link #findRequest}
+ * of it throw {@link JdbcStoreException}, and an update of it never succeeds; each is logged and counted
+ * ({@link #corruptRowReads()}). Thread-safe. See {@code docs/jdbc.md} for the schema and operations.
  */
 public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   /** What this is, in messages. */
@@ -71,10 +73,12 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   private final JdbcSupport jdbc;
   private final JdbcDialect dialect;
   private final GrantChangeSubscribers subscribers;
+  private final RowReads reads;
 
   private JdbcGrantStore(Builder b, JdbcDialect dialect) {
     this.jdbc = new JdbcSupport(b.dataSource, b.queryTimeout, COMPONENT);
     this.dialect = dialect;
+    this.reads = new RowReads(jdbc);
     this.subscribers = new GrantChangeSubscribers(jdbc, dialect,
         b.notificationDataSource == null ? b.dataSource : b.notificationDataSource, b.pollInterval);
   }
@@ -160,15 +164,15 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   @Override
   public Optional<RequestRecord> findRequest(RequestId id) {
     Objects.requireNonNull(id, "id cannot be null");
-    List<RequestRecord> found = queryRequests("find request " + id, " WHERE id = ?", id.value());
-    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    return reads.find("find request " + id, GrantTables.selectRequests(" WHERE id = ?"), GrantRows::readRequest,
+        id.value());
   }
 
   @Override
   public boolean update(RequestRecord expected, RequestRecord updated) {
     checkNext(expected.id(), updated.id(), expected.version(), updated.version());
     try {
-      return jdbc.single(c -> updateRequest(c, expected, updated));
+      return jdbc.transaction(c -> updateRequest(c, expected, updated));
     } catch (SQLException e) {
       throw updateFailure(expected, updated, e);
     }
@@ -200,8 +204,16 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
     }
   }
 
+  /**
+   * The compare-and-set of a request, after {@link RowReads#readableAt} (never over a corrupt row); false if the
+   * version differs or the request is gone.
+   */
   private boolean updateRequest(Connection c, RequestRecord expected, RequestRecord updated)
       throws SQLException {
+    if (!reads.readableAt(c, GrantTables.LOCK_REQUEST, GrantRows::readRequest, expected.id().value(),
+        expected.version())) {
+      return false;
+    }
     try (PreparedStatement ps = jdbc.prepare(c, GrantTables.UPDATE_REQUEST)) {
       Object[] values = GrantRows.requestValues(updated);
       int next = GrantRows.bind(ps, 1, Arrays.copyOfRange(values, 1, values.length));
@@ -235,24 +247,7 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   }
 
   private List<RequestRecord> queryRequests(String operation, String where, String... params) {
-    try {
-      return jdbc.read(c -> {
-        try (PreparedStatement ps = jdbc.prepare(c, GrantTables.selectRequests(where))) {
-          for (int i = 0; i < params.length; i++) {
-            ps.setString(i + 1, params[i]);
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            List<RequestRecord> out = new ArrayList<>();
-            while (rs.next()) {
-              out.add(GrantRows.readRequest(rs));
-            }
-            return out;
-          }
-        }
-      });
-    } catch (SQLException e) {
-      throw jdbc.failure(operation, e);
-    }
+    return reads.list(operation, GrantTables.selectRequests(where), GrantRows::readRequest, params);
   }
 
   // --------------------------------------------------------------------------------------------------- grants
@@ -260,15 +255,19 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   @Override
   public Optional<Grant> findGrant(GrantId id) {
     Objects.requireNonNull(id, "id cannot be null");
-    List<Grant> found = queryGrants("find grant " + id, " WHERE id = ?", id.value());
-    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    return reads.find("find grant " + id, GrantTables.selectGrants(" WHERE id = ?"), GrantRows::readGrant,
+        id.value());
   }
 
   @Override
   public boolean update(Grant expected, Grant updated) {
     checkNext(expected.id(), updated.id(), expected.version(), updated.version());
     try {
-      return jdbc.single(c -> {
+      return jdbc.transaction(c -> {
+        if (!reads.readableAt(c, GrantTables.LOCK_GRANT, GrantRows::readGrant, expected.id().value(),
+            expected.version())) {
+          return false;
+        }
         try (PreparedStatement ps = jdbc.prepare(c, GrantTables.UPDATE_GRANT)) {
           Object[] values = GrantRows.grantValues(updated);
           int next = GrantRows.bind(ps, 1, Arrays.copyOfRange(values, 1, values.length));
@@ -308,24 +307,28 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
   }
 
   private List<Grant> queryGrants(String operation, String where, String... params) {
-    try {
-      return jdbc.read(c -> {
-        try (PreparedStatement ps = jdbc.prepare(c, GrantTables.selectGrants(where))) {
-          for (int i = 0; i < params.length; i++) {
-            ps.setString(i + 1, params[i]);
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            List<Grant> out = new ArrayList<>();
-            while (rs.next()) {
-              out.add(GrantRows.readGrant(rs));
-            }
-            return out;
-          }
-        }
-      });
-    } catch (SQLException e) {
-      throw jdbc.failure(operation, e);
-    }
+    return reads.list(operation, GrantTables.selectGrants(where), GrantRows::readGrant, params);
+  }
+
+  // ------------------------------------------------------------------------------------------------ corrupt rows
+
+  /**
+   * How many times a read of this store met a corrupt row (an unknown status, an id that is not an id, an amount or a
+   * JSON column that does not parse, a {@code NULL} where a value is required, values the domain types reject) since
+   * it was built: each list that left one out, each {@code findGrant}/{@code findRequest} that refused one and each
+   * update refused because the stored row is corrupt counts once. Each corrupt row is also logged at ERROR, once per
+   * row and problem, with its table and id. Zero in a healthy database: alert on any increase, then fix or remove the
+   * row (see {@code docs/jdbc.md}, "Corrupt rows").
+   *
+   * <p>A corrupt row fails closed for its own record only: a corrupt grant is not live (left out of every list, so
+   * checks that need it are denied), a corrupt request is left out of every list (so it cannot be approved), a
+   * single read of either throws {@link JdbcStoreException}, and the compare-and-set update of either never
+   * succeeds (it throws, and the row is left as it is).
+   *
+   * @return the count, from zero
+   */
+  public long corruptRowReads() {
+    return reads.corruptRows().count();
   }
 
   // --------------------------------------------------------------------------------------- sharing and closing

@@ -2,9 +2,10 @@ package dev.jitguard.store;
 
 /**
  * A JDBC grant store or JDBC audit sink could not do what was asked: the database is down or unreachable, the pool
- * had no connection within its timeout, a statement ran past the query timeout, or a stored row is corrupt (an
- * unknown status, an unparsable JSON column, a value the domain types reject). The message says which operation on
- * which record failed and why; the cause is the driver's {@link java.sql.SQLException} or the validation error.
+ * had no connection within its timeout, a statement ran past the query timeout, or the one row a read or an update
+ * needs is corrupt (an unknown status, an unparsable JSON column, a value the domain types reject; lists leave such
+ * rows out instead, see {@link JdbcGrantStore#corruptRowReads()}). The message says which operation on which record
+ * failed and why; the cause is the driver's {@link java.sql.SQLException} or the validation error.
  *
  * <p>The guard treats it like any other store or sink failure: it denies ({@code STORE_FAILURE} or
  * {@code AUDIT_FAILURE}) and never assumes the write happened or did not. A partial record is never returned.

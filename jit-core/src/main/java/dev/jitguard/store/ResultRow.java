@@ -1,6 +1,5 @@
 package dev.jitguard.store;
 
-import dev.jitguard.internal.util.Text;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -121,19 +120,23 @@ final class ResultRow {
     }
   }
 
-  JdbcStoreException corrupt(RuntimeException e) {
+  /**
+   * The row as corrupt, because reading a column failed.
+   *
+   * @param e what was wrong, naming the column
+   * @return the exception that carries the table, the row's primary key (the first column of every select) and e
+   */
+  CorruptRowException corrupt(RuntimeException e) {
     String id;
     try {
       id = rs.getString(1);
     } catch (SQLException x) {
       id = "?";
     }
-    return new JdbcStoreException(JdbcGrantStore.COMPONENT + " found a corrupt row in table " + table + " (id "
-        + quoteShort(String.valueOf(id)) + "): " + e.getMessage() + "; fix or remove the row (the guard denies "
-        + "what depends on it, fail closed)", e);
+    return new CorruptRowException(table, id, e);
   }
 
   private static String quoteShort(String v) {
-    return Text.quote(v.length() > 64 ? v.substring(0, 64) + "..." : v);
+    return CorruptRowException.quoteShort(v);
   }
 }
