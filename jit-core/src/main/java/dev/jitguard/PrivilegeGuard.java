@@ -399,6 +399,7 @@ public interface PrivilegeGuard extends AutoCloseable {
     private ApprovalChannel approvalChannel;
     private GrantStore grantStore;
     private AuditSink auditSink;
+    private Duration auditTimeout;
     private Clock clock;
     private MonotonicClock monotonicClock;
     private Duration maintenanceInterval;
@@ -460,6 +461,25 @@ public interface PrivilegeGuard extends AutoCloseable {
     public Builder withAuditSink(AuditSink sink) {
       once(this.auditSink, "auditSink");
       this.auditSink = Objects.requireNonNull(sink, "auditSink cannot be null");
+      return this;
+    }
+
+    /**
+     * How long the guard waits for the audit sink to record one event. A sink that does not answer within it fails,
+     * and the guard fails closed (the decision it was recording is denied, or taken back), so a hung sink cannot hang
+     * the application's calls. Defaults to 5 seconds.
+     *
+     * @param timeout between 1 millisecond and 10 minutes
+     * @return this builder
+     */
+    public Builder withAuditTimeout(Duration timeout) {
+      once(this.auditTimeout, "auditTimeout");
+      Objects.requireNonNull(timeout, "auditTimeout cannot be null");
+      if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new InvalidInputException("auditTimeout", "auditTimeout must be between PT0.001S and PT10M, but was "
+            + timeout + "; give the time a healthy sink needs for one record, with margin");
+      }
+      this.auditTimeout = timeout;
       return this;
     }
 
@@ -578,6 +598,7 @@ public interface PrivilegeGuard extends AutoCloseable {
           approvalChannel != null ? approvalChannel : ApprovalChannel.inProcess(),
           grantStore != null ? grantStore : GrantStore.inMemory(),
           auditSink != null ? auditSink : AuditSink.slf4j(),
+          auditTimeout != null ? auditTimeout : Duration.ofSeconds(5),
           clock != null ? clock : Clock.systemUTC(), monotonicClock,
           maintenanceSet ? maintenanceInterval : Duration.ofSeconds(5),
           List.copyOf(listeners), onCallSource,

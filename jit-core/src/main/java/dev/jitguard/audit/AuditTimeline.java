@@ -234,6 +234,7 @@ public final class AuditTimeline {
       case BREAK_GLASS -> "break-glass elevation" + by;
       case REVIEWED -> "reviewed" + by;
       case CLOCK_JUMPED -> "the wall clock jumped";
+      case STORE_ANOMALY -> "the grant store went back to an older version";
     });
     List<String> facts = new ArrayList<>();
     e.reason().ifPresent(r -> facts.add(r.name()));

@@ -55,5 +55,12 @@ public enum AuditEventType {
    * time, so no grant lasts longer) or set forward (the guard follows it, which may only end grants early). Recorded
    * once per jump, with the details {@code direction}, {@code by}, {@code wall} and {@code guard_time}.
    */
-  CLOCK_JUMPED
+  CLOCK_JUMPED,
+  /**
+   * The grant store returned a grant record whose version went backwards against one this guard had seen: an ended
+   * record no newer than the live one cached (after a database restore, or a failover to a replica a write behind),
+   * or a newer record saying an ended grant is live again. The ended record is kept, so access never comes back.
+   * Details: {@code arrived_version}, {@code arrived_status}, {@code cached_version}, {@code cached_status}.
+   */
+  STORE_ANOMALY
 }

@@ -153,7 +153,9 @@ public final class ApprovalDecider {
           + ", administrators included.", "Ask one of " + approverList(target)
           + (act == Act.APPROVE || act == Act.DENY ? " to decide." : "."), now);
     }
-    if (policyFailed) {
+    // An administrator may still take access away (revoke, deny, review) while the policy fails: fail closed means less
+    // access, never a grant kept alive because its rule cannot be read.
+    if (policyFailed && !(admin && act.administratorsMay)) {
       throw refuse(target, actor, act, ReasonCode.POLICY_FAILURE, "The policy could not be evaluated; nothing was "
           + "changed.", "Retry; if it persists, tell the operators (fail closed).", now);
     }
@@ -184,7 +186,7 @@ public final class ApprovalDecider {
             act == Act.APPROVE ? "Deny the request instead." : "Revoke the grant instead, or let it expire.", now);
       }
     }
-    return new Authorization(act, actor, rule, version, approver);
+    return new Authorization(actor, rule, version, approver);
   }
 
   /**
@@ -243,8 +245,8 @@ public final class ApprovalDecider {
   }
 
   /** Who to ask, in words. */
-  static String approverList(Target t) {
-    return t.request() != null && !t.request().approverGroups().isEmpty()
-        ? "group " + t.request().approverGroups() : "the approvers of '" + t.privilege() + "'";
+  private static String approverList(Target t) {
+    return t.request() != null ? Explanations.approverList(t.request())
+        : "the approvers of '" + t.privilege() + "'";
   }
 }

@@ -9,23 +9,16 @@ import dev.jitguard.rule.PrivilegeRule;
  * was made under, so the act that follows uses the same snapshot.
  */
 public final class Authorization {
-  private final ApprovalDecider.Act act;
   private final Subject actor;
   private final PrivilegeRule rule;
   private final String policyVersion;
   private final boolean approver;
 
-  Authorization(ApprovalDecider.Act act, Subject actor, PrivilegeRule rule, String policyVersion, boolean approver) {
-    this.act = act;
+  Authorization(Subject actor, PrivilegeRule rule, String policyVersion, boolean approver) {
     this.actor = actor;
     this.rule = rule;
     this.policyVersion = policyVersion;
     this.approver = approver;
-  }
-
-  /** @return what was allowed */
-  public ApprovalDecider.Act act() {
-    return act;
   }
 
   /** @return who may do it */

@@ -45,6 +45,7 @@ public final class BreakGlassDesk {
   private final ApprovalDecider decider;
   private final RequestDecisions decisions;
   private final RequestIntake intake;
+  private final PolicyChanges policyChanges;
   private final Ledger ledger;
   private final Refusals refusals;
   private final GuardClock clock;
@@ -52,7 +53,7 @@ public final class BreakGlassDesk {
 
   BreakGlassDesk(ElevationPolicy policy, GrantStore store, ApprovalChannel channel, RequestEvaluator evaluator,
       Explanations explanations, ApprovalDecider decider, RequestDecisions decisions, RequestIntake intake,
-      Ledger ledger, Refusals refusals, GuardClock clock, Gate gate) {
+      PolicyChanges policyChanges, Ledger ledger, Refusals refusals, GuardClock clock, Gate gate) {
     this.policy = policy;
     this.store = store;
     this.channel = channel;
@@ -61,6 +62,7 @@ public final class BreakGlassDesk {
     this.decider = decider;
     this.decisions = decisions;
     this.intake = intake;
+    this.policyChanges = policyChanges;
     this.ledger = ledger;
     this.refusals = refusals;
     this.clock = clock;
@@ -141,6 +143,9 @@ public final class BreakGlassDesk {
       return new Decision.Denied(privilege, ReasonCode.AUDIT_FAILURE, "Denied because the audit trail could not "
           + "record the break-glass use of '" + privilege + "'.", "Retry; if it persists, tell the operators.");
     }
+    if (policyChanges.afterIssue(grant)) {
+      return PolicyChanges.endedAtIssue(grant);
+    }
     try {
       channel.breakGlassUsed(record, rule);
     } catch (RuntimeException e) {
@@ -198,10 +203,14 @@ public final class BreakGlassDesk {
             + (r.isBreakGlass() ? " was already reviewed." : " is not a break-glass use."), "Nothing to review.", now);
       }
       RequestRecord reviewed = r.toBuilder().review(now, reviewer.id(), comment).version(r.version() + 1).build();
-      Ledger.Write w = ledger.update(r, reviewed, null, null, now, AuditEvents.of(AuditEventType.REVIEWED, now,
+      Ledger.Write w = ledger.update(r, reviewed, null, true, now, AuditEvents.of(AuditEventType.REVIEWED, now,
           reviewed).actor(reviewer.id()).text(comment).build());
       if (w == Ledger.Write.LOST) {
         continue;
+      }
+      if (w == Ledger.Write.AUDIT_FAILED_UNDONE) {
+        throw refusals.refuse(r, reviewer, "review", ReasonCode.AUDIT_FAILURE, "The review could not be recorded, "
+            + "so it was not made.", "Retry; if it persists, tell the operators (fail closed).", now);
       }
       if (w == Ledger.Write.STORE_FAILED) {
         throw refusals.refuse(r, reviewer, "review", ReasonCode.STORE_FAILURE, "The grant store failed; nothing was "

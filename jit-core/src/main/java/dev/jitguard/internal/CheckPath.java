@@ -216,19 +216,28 @@ public final class CheckPath {
     };
   }
 
-  /** A time-bound grant's use: the first is recorded now, later ones are counted and summarised by maintenance. */
+  /**
+   * A time-bound grant's use. Once a use of the grant is recorded, uses are counted and summarised by maintenance
+   * (the allow path). Until then every use is recorded before it is granted: the first check records it, and a check
+   * that comes while that record is still being written records its own, so no use is ever granted, and only counted,
+   * while the record that would vouch for it is failing.
+   */
   private Decision use(Subject subject, Slot slot, Entry e) {
-    if (e.firstUseRecorded() || !e.claimFirstUse()) {
+    if (e.useRecorded()) {
       e.uses.increment();
       return e.grant.toDecision();
     }
+    boolean claimed = e.claimFirstUse();
     Grant g = e.grant;
     AuditEvent used = AuditEvents.of(AuditEventType.USED, Instant.ofEpochMilli(clock.nowMillis()), g)
         .actor(subject.id()).build();
     if (!ledger.record(used)) {
-      e.releaseFirstUse();
+      if (claimed) {
+        e.releaseFirstUse();
+      }
       return deny(subject, g.privilege(), slot, ReasonCode.AUDIT_FAILURE);
     }
+    e.markUseRecorded();
     return g.toDecision();
   }
 
@@ -254,7 +263,11 @@ public final class CheckPath {
     return explanations.amountExceeded(deny(subject, g.privilege(), slot, ReasonCode.AMOUNT_EXCEEDED), g, amount);
   }
 
-  /** A check denial: a cached decision; the first per reason and period is recorded now, later ones counted. */
+  /**
+   * A check denial: a cached decision; the first per reason and maintenance period is recorded now, later ones
+   * counted and summarised by maintenance. A first record that fails is counted too, and the claim is kept for the
+   * period: a failing or slow sink delays at most one denial per reason and period, never every denied check.
+   */
   Decision.Denied deny(Subject subject, Privilege privilege, Slot slot, ReasonCode why) {
     Slot s = slot != null ? slot : index.slot(subject.id(), privilege);
     Decision.Denied d = s.denials[why.ordinal()];
@@ -262,7 +275,6 @@ public final class CheckPath {
       AuditEvent e = AuditEvent.builder(AuditEventType.CHECK_DENIED, Instant.ofEpochMilli(clock.nowMillis()))
           .subject(subject.id()).privilege(privilege).reason(why).build();
       if (!ledger.record(e)) {
-        s.releaseFirstDenial(why);
         s.deniedChecks.increment();
       }
     } else {
@@ -283,18 +295,17 @@ public final class CheckPath {
       return null;
     }
     Slot slot = index.slot(subject.id(), privilege);
-    if (!refreshSlot(slot, live)) {
-      return null;
-    }
+    refreshSlot(slot, live);
     slot.freshUntil = now + stalenessMillis;
     return slot;
   }
 
   /**
    * Brings a slot up to date with the store's live grants: newer versions replace older ones; a grant the index
-   * still holds as live but the store no longer lists is re-read by id (revoked, consumed or expired elsewhere).
+   * still holds as live but the store no longer lists is re-read by id (revoked, consumed or expired elsewhere), and
+   * dropped if it cannot be read.
    */
-  private boolean refreshSlot(Slot slot, List<Grant> live) {
+  private void refreshSlot(Slot slot, List<Grant> live) {
     Set<GrantId> listed = new HashSet<>();
     for (Grant g : live) {
       listed.add(g.id());
@@ -310,12 +321,14 @@ public final class CheckPath {
             index.removeEntries(slot, x -> x.grant.id().equals(e.grant.id()));
           }
         } catch (RuntimeException ex) {
-          LOG.error("grant store failed while re-reading grant {}", e.grant.id(), ex);
-          return false;
+          // The store just listed the live grants without this one, so it is not live: drop it and go on with the
+          // others (a corrupt row fails closed for its grant alone).
+          LOG.error("grant store failed while re-reading grant {}, which it no longer lists as live; it is denied",
+              e.grant.id(), ex);
+          index.removeEntries(slot, x -> x.grant.id().equals(e.grant.id()));
         }
       }
     }
-    return true;
   }
 
   /**

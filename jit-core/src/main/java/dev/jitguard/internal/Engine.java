@@ -42,6 +42,7 @@ public final class Engine implements AutoCloseable {
   private final AutoCloseable storeSubscription;
   private final AutoCloseable policySubscription;
   private final ScheduledExecutorService scheduler;
+  private final BoundedAuditSink boundedAudit;
 
   /**
    * Wires the engine and loads the live grants.
@@ -50,6 +51,7 @@ public final class Engine implements AutoCloseable {
    * @param channel the approval channel
    * @param store the grant store
    * @param audit the audit sink
+   * @param auditTimeout how long the guard waits for the audit sink to record an event before it denies
    * @param wallClock the wall clock
    * @param monotonic elapsed time, or null to derive it from the wall clock (see {@link GuardClock})
    * @param maintenanceInterval the maintenance period, or null for none
@@ -57,40 +59,53 @@ public final class Engine implements AutoCloseable {
    * @param onCall the on-call source, or null
    * @param consistency freshness of checks against a shared store
    */
-  public Engine(ElevationPolicy policy, ApprovalChannel channel, GrantStore store, AuditSink audit, Clock wallClock,
+  public Engine(ElevationPolicy policy, ApprovalChannel channel, GrantStore store, AuditSink audit,
+      Duration auditTimeout, Clock wallClock,
       MonotonicClock monotonic, Duration maintenanceInterval, List<Consumer<AuditEvent>> listeners,
       OnCallSource onCall, Consistency consistency) {
     this.clock = new GuardClock(wallClock, monotonic, store);
     RequestEvaluator evaluator = new RequestEvaluator(policy);
     this.explanations = new Explanations(policy, onCall, evaluator, clock);
     GrantIndex index = new GrantIndex(explanations::denials);
-    Ledger ledger = new Ledger(store, audit, listeners, index);
+    this.boundedAudit = new BoundedAuditSink(audit, auditTimeout);
+    Ledger ledger = new Ledger(store, boundedAudit, listeners, index);
     Refusals refusals = new Refusals(ledger, policy);
     ApprovalDecider decider = new ApprovalDecider(policy, refusals);
     this.lifecycle = new GrantLifecycle(store, policy, ledger, decider, refusals, clock, gate);
-    this.waiters = new DecisionWaiters(store, decider, ledger, clock);
-    this.decisions = new RequestDecisions(store, channel, decider, lifecycle, explanations, ledger, refusals, clock,
-        gate, waiters);
-    this.intake = new RequestIntake(store, channel, evaluator, explanations, decisions, ledger, clock, gate);
-    this.breakGlass = new BreakGlassDesk(policy, store, channel, evaluator, explanations, decider, decisions, intake,
-        ledger, refusals, clock, gate);
-    this.checks = new CheckPath(index, store, lifecycle, explanations, ledger, clock, consistency);
     PolicyChanges policyChanges = new PolicyChanges(policy, store, lifecycle, explanations, index, clock);
+    this.waiters = new DecisionWaiters(store, decider, ledger, clock);
+    this.decisions = new RequestDecisions(store, channel, decider, lifecycle, policyChanges, explanations, ledger,
+        refusals, clock, gate, waiters);
+    this.intake = new RequestIntake(store, channel, evaluator, explanations, decisions, policyChanges, ledger, clock,
+        gate);
+    this.breakGlass = new BreakGlassDesk(policy, store, channel, evaluator, explanations, decider, decisions, intake,
+        policyChanges, ledger, refusals, clock, gate);
+    this.checks = new CheckPath(index, store, lifecycle, explanations, ledger, clock, consistency);
     this.maintenance = new Maintenance(policy, store, channel, index, lifecycle, decisions, waiters, policyChanges,
         ledger, clock);
     lifecycle.onChanged(maintenance::grantChanged);
+    index.onAnomaly((arrived, cached) -> {
+      LOG.warn("grant {} went back from version {} ({}) to version {} ({}) in the grant store (a restore or a "
+          + "lagging replica?); the ended record is kept", arrived.id(), cached.version(), cached.storedStatus(),
+          arrived.version(), arrived.storedStatus());
+      ledger.record(AuditEvents.of(AuditEventType.STORE_ANOMALY, clock.now(), arrived)
+          .actor(AuditEvents.SYSTEM_ACTOR).detail("arrived_version", arrived.version())
+          .detail("arrived_status", arrived.storedStatus()).detail("cached_version", cached.version())
+          .detail("cached_status", cached.storedStatus()).build());
+    });
     clock.onJump((wall, guard, forward) -> ledger.record(AuditEvent.builder(AuditEventType.CLOCK_JUMPED,
         Instant.ofEpochMilli(Math.max(wall, guard))).actor(AuditEvents.SYSTEM_ACTOR)
         .detail("direction", forward ? "forward" : "back")
         .detail("by", Duration.ofMillis(Math.abs(wall - guard)))
         .detail("wall", Instant.ofEpochMilli(wall)).detail("guard_time", Instant.ofEpochMilli(guard)).build()));
+    // Subscribed first: a change announced while the live grants load is applied after them (the two are serialised).
+    this.policySubscription = policy.subscribe(policyChanges::applyIfChanged);
     List<Grant> live = store.liveGrants();
     for (Grant g : live) {
       index.upsert(g);
     }
     policyChanges.applyAtStart(live);
     this.storeSubscription = store.isShared() ? store.subscribe(checks::remoteChange) : null;
-    this.policySubscription = policy.subscribe(policyChanges::applyIfChanged);
     if (maintenanceInterval != null) {
       long period = maintenanceInterval.toMillis();
       this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -142,11 +157,6 @@ public final class Engine implements AutoCloseable {
     return explanations;
   }
 
-  /** @return the guard's time */
-  public GuardClock clock() {
-    return clock;
-  }
-
   /** @return parked waiters */
   public DecisionWaiters waiters() {
     return waiters;
@@ -182,6 +192,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     maintenance.run();
+    boundedAudit.close();
   }
 
 }

@@ -24,6 +24,7 @@ final class GrantIndex {
   private final ConcurrentHashMap<String, ConcurrentHashMap<Privilege, Slot>> bySubject = new ConcurrentHashMap<>();
   /** The cached denials of a privilege, one per check reason, for new slots. */
   private final Function<Privilege, Decision.Denied[]> denials;
+  private volatile java.util.function.BiConsumer<Grant, Grant> onAnomaly = (arrived, cached) -> { };
 
   GrantIndex(Function<Privilege, Decision.Denied[]> denials) {
     this.denials = denials;
@@ -47,8 +48,17 @@ final class GrantIndex {
     }
   }
 
-  /** Adds or replaces a grant (by id), keeping the newest version; older versions arriving late are ignored. */
+  /**
+   * Adds or replaces a grant (by id). A record that says the grant ended always wins over one that says it is live,
+   * whatever their versions: after a database restore, or a failover to a replica a write behind, the store may hold
+   * (and a revocation may write) a version no higher than the one cached, and that must never keep a grant alive.
+   * Otherwise the newest version wins and older ones arriving late are ignored. A version that went backwards (an
+   * ended record not above the live one cached, or a newer record saying an ended grant is live again) is an anomaly
+   * of the store: it is reported to {@link #onAnomaly}, and the ended record is kept.
+   */
   void upsert(Grant grant) {
+    Grant anomaly = null;
+    Grant cached = null;
     while (true) {
       Slot s = slot(grant.subjectId(), grant.privilege());
       synchronized (s) {
@@ -56,23 +66,49 @@ final class GrantIndex {
           continue;
         }
         Entry[] es = s.entries;
-        for (int i = 0; i < es.length; i++) {
-          if (es[i].grant.id().equals(grant.id())) {
-            if (es[i].grant.version() >= grant.version()) {
-              return;
-            }
-            Entry[] copy = es.clone();
-            copy[i] = new Entry(grant, es[i]);
-            s.entries = copy;
-            return;
-          }
+        int i = 0;
+        while (i < es.length && !es[i].grant.id().equals(grant.id())) {
+          i++;
         }
-        Entry[] copy = Arrays.copyOf(es, es.length + 1);
-        copy[es.length] = new Entry(grant, null);
-        s.entries = copy;
-        return;
+        if (i == es.length) {
+          Entry[] copy = Arrays.copyOf(es, es.length + 1);
+          copy[es.length] = new Entry(grant, null);
+          s.entries = copy;
+          break;
+        }
+        Grant current = es[i].grant;
+        boolean currentEnded = current.storedStatus().isTerminal();
+        boolean incomingEnded = grant.storedStatus().isTerminal();
+        boolean take;
+        if (currentEnded != incomingEnded) {
+          take = incomingEnded; // ended wins, in either order
+          if (incomingEnded ? grant.version() <= current.version() : grant.version() > current.version()) {
+            anomaly = grant;
+            cached = current;
+          }
+        } else {
+          take = grant.version() > current.version();
+        }
+        if (take) {
+          Entry[] copy = es.clone();
+          copy[i] = new Entry(grant, es[i]);
+          s.entries = copy;
+        }
+        break;
       }
     }
+    if (anomaly != null) {
+      onAnomaly.accept(anomaly, cached);
+    }
+  }
+
+  /**
+   * Who is told of a version that went backwards (the engine logs and audits it).
+   *
+   * @param listener told the record that arrived and the one cached
+   */
+  void onAnomaly(java.util.function.BiConsumer<Grant, Grant> listener) {
+    this.onAnomaly = listener;
   }
 
   /** Every slot, for maintenance. */
@@ -176,17 +212,6 @@ final class GrantIndex {
       }
     }
 
-    /** Gives back a claim whose event could not be recorded, so the next denial for that reason tries again. */
-    void releaseFirstDenial(ReasonCode why) {
-      long bit = 1L << why.ordinal();
-      while (true) {
-        long seen = denialsRecorded;
-        if (DENIALS_RECORDED.compareAndSet(this, seen, seen & ~bit)) {
-          return;
-        }
-      }
-    }
-
     /** Starts a new flush period. */
     void resetFirstDenial() {
       denialsRecorded = 0;
@@ -201,6 +226,7 @@ final class GrantIndex {
     final Grant grant;
     /** Uses not yet audited. */
     final LongAdder uses;
+    /** 0: no use recorded yet; 1: the first use is being recorded; 2: a use is recorded. */
     volatile int firstUse;
     /**
      * The grant's final status once known (stored terminal, or seen expired). The guard's clock never goes backwards,
@@ -216,16 +242,24 @@ final class GrantIndex {
       this.ended = grant.storedStatus().isTerminal() ? grant.storedStatus() : null;
     }
 
-    boolean firstUseRecorded() {
-      return firstUse != 0;
+    /** Whether a use of this grant is recorded, so that later uses may be counted and summarised. */
+    boolean useRecorded() {
+      return firstUse == 2;
     }
 
+    /** Claims the recording of the first use; false if another check has claimed it or a use is recorded. */
     boolean claimFirstUse() {
       return FIRST_USE.compareAndSet(this, 0, 1);
     }
 
+    /** A use is recorded: from now on uses are counted. */
+    void markUseRecorded() {
+      firstUse = 2;
+    }
+
+    /** The claimed first-use record failed: the next check tries again. */
     void releaseFirstUse() {
-      firstUse = 0;
+      FIRST_USE.compareAndSet(this, 1, 0);
     }
   }
 }

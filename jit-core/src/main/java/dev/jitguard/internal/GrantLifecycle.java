@@ -127,7 +127,7 @@ public final class GrantLifecycle {
       }
       Grant revoked = g.toBuilder().status(GrantStatus.REVOKED).version(g.version() + 1)
           .ended(now, actor.id(), reason).build();
-      Ledger.Write w = ledger.update(g, revoked, () -> onChanged.accept(revoked),
+      Ledger.Write w = ledger.update(g, revoked, () -> onChanged.accept(revoked), false,
           AuditEvents.of(AuditEventType.REVOKED, now, revoked).actor(actor.id()).reason(ReasonCode.GRANT_REVOKED)
               .text(reason).build());
       if (w == Ledger.Write.LOST) {
@@ -154,7 +154,7 @@ public final class GrantLifecycle {
       }
       Grant ended = g.toBuilder().status(GrantStatus.REVOKED).version(g.version() + 1)
           .ended(now, AuditEvents.POLICY_ACTOR, why).build();
-      Ledger.Write w = ledger.update(g, ended, () -> onChanged.accept(ended),
+      Ledger.Write w = ledger.update(g, ended, () -> onChanged.accept(ended), false,
           AuditEvents.of(AuditEventType.REVOKED, now, ended).actor(AuditEvents.POLICY_ACTOR)
               .reason(ReasonCode.GRANT_REVOKED).policyVersion(version).text(why)
               .detail("ended_by", "policy_change").build());
@@ -213,11 +213,15 @@ public final class GrantLifecycle {
       }
       Grant extended = g.toBuilder().validity(g.notBefore(), newExpiry, g.capExpiresAt()).version(g.version() + 1)
           .build();
-      Ledger.Write w = ledger.update(g, extended, () -> onChanged.accept(extended),
+      Ledger.Write w = ledger.update(g, extended, () -> onChanged.accept(extended), true,
           AuditEvents.of(AuditEventType.EXTENDED, now, extended).actor(actor.id()).text(reason)
               .detail("from", g.expiresAt()).detail("to", newExpiry).build());
       if (w == Ledger.Write.LOST) {
         continue;
+      }
+      if (w == Ledger.Write.AUDIT_FAILED_UNDONE) {
+        throw refusals.refuse(g, actor, "extend", ReasonCode.AUDIT_FAILURE, "The extension could not be recorded, "
+            + "so it was taken back.", "Retry; if it persists, tell the operators (fail closed).", now);
       }
       storeFailed(w, g, actor, "extend", now);
       return extended;

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The guard's time: the one place that decides what "now" is. Elapsed time comes from a monotonic clock, so the guard's
- * time never goes backwards and never runs slower than real time, whatever the wall clock does:
+ * time never goes backwards and never runs slower than elapsed time, whatever the wall clock does:
  * <ul>
  *   <li>guard time = max(wall clock, guard time last seen + monotonic time elapsed since), kept as one offset against
  *       the monotonic clock that only ever grows;</li>
@@ -26,10 +26,12 @@ import org.slf4j.LoggerFactory;
  *       by more than the tolerance of {@link Consistency}.</li>
  * </ul>
  *
- * <p>The check reads {@link #nowMillis()}: with the system clock that is one monotonic read and one volatile read (the
- * wall clock is compared by {@link #now()}, which every other operation and maintenance call); with any other clock
- * (a test clock) it also reads the wall clock, so tests that move their clock see every move at once. A clock that has
- * no monotonic companion is clamped instead: it never goes backwards, but a set-back cannot be told from a stall.
+ * <p>The check reads {@link #nowMillis()}: with the system clock that is one monotonic read and one volatile read,
+ * and once a second of running time a comparison with the wall clock too (so a host that was suspended, during which
+ * the monotonic clock stops, is noticed within a second of running again); every other operation and each maintenance
+ * run compare with the wall clock ({@link #now()}). With any other clock (a test clock) the check reads the wall clock
+ * every time, so tests that move their clock see every move at once. A clock that has no monotonic companion is
+ * clamped instead: it never goes backwards, but a set-back cannot be told from a stall.
  *
  * <p>Thread-safe.
  */
@@ -59,6 +61,9 @@ public final class GuardClock {
   private final boolean wallOnEveryRead;
   /** Whether the monotonic clock is the JVM's: the check then reads {@link System#nanoTime()} directly. */
   private final boolean systemMonotonic;
+  /** With the system clocks: the monotonic reading after which the check compares with the wall clock again. */
+  private volatile long nextWallRead;
+  private static final long WALL_READ_PERIOD_NANOS = 1_000_000_000L;
   /** Guard time (epoch nanoseconds) minus the monotonic clock's reading; only grows. */
   private volatile long offset;
   /** Added to the wall clock: how far a shared store's clock is ahead of this host's, beyond the tolerance; else 0. */
@@ -112,7 +117,14 @@ public final class GuardClock {
    */
   public long nowMillis() {
     if (systemMonotonic) {
-      return Math.floorDiv(offset + System.nanoTime(), 1_000_000L); // the system clocks: one monotonic read
+      long m = System.nanoTime();
+      if (m - nextWallRead < 0) {
+        return Math.floorDiv(offset + m, 1_000_000L); // the system clocks: one monotonic read
+      }
+      // At most once a second of running time the check compares with the wall clock too, so a host that was
+      // suspended (the monotonic clock stops meanwhile) is noticed within a second of running again.
+      nextWallRead = m + WALL_READ_PERIOD_NANOS;
+      return Math.floorDiv(follow(offset + m, m), 1_000_000L);
     }
     long m = monotonic.nanoTime();
     long t = offset + m;
@@ -149,18 +161,20 @@ public final class GuardClock {
     if (w > guard) {
       long after = monotonicNanos();
       long want = w - after;
+      long raisedBy = 0;
       long cur;
-      while ((cur = offset) < want && !OFFSET.compareAndSet(this, cur, want)) {
-        Thread.onSpinWait();
+      while ((cur = offset) < want) {
+        if (OFFSET.compareAndSet(this, cur, want)) {
+          raisedBy = want - cur;
+          break;
+        }
       }
-      long now = Math.max(guard, offset + after);
-      if (w - guard > JUMP_TOLERANCE_NANOS && w - (guard + after - m) > JUMP_TOLERANCE_NANOS) {
-        behind.set(false);
-        report(w, guard, true);
-      } else if (now - w <= JUMP_TOLERANCE_NANOS) {
-        behind.set(false);
+      behind.set(false);
+      // Reported by the one caller whose raise was the jump, however many read the clock meanwhile.
+      if (raisedBy > JUMP_TOLERANCE_NANOS) {
+        report(w, w - raisedBy, true);
       }
-      return now;
+      return Math.max(guard, offset + after);
     }
     if (guard - w > JUMP_TOLERANCE_NANOS) {
       if (behind.compareAndSet(false, true)) {
@@ -211,7 +225,16 @@ public final class GuardClock {
             + "(correction {} ms). Run NTP on every host.", Math.abs(off), off > 0 ? "behind" : "ahead of",
             correction);
       }
+      long raise = (correction - correctionMillis) * 1_000_000L;
       correctionMillis = correction;
+      if (raise > 0) {
+        // Follow the store's clock forward now, so that the change is not taken for a jump of the wall clock.
+        OFFSET.getAndAdd(this, raise);
+      } else if (raise < -JUMP_TOLERANCE_NANOS) {
+        // A correction back is not followed (the guard's time never goes back), and is not a set-back of the wall
+        // clock either: the guard counts elapsed time until the corrected wall clock has caught up.
+        behind.set(true);
+      }
     }
   }
 

@@ -10,7 +10,6 @@ import dev.jitguard.spi.GrantStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +32,12 @@ public final class Ledger {
     LOST,
     /** The store failed; nothing is in effect (a grant that may have been written anyway was revoked). */
     STORE_FAILED,
-    /** Written, but its record failed, so it was undone (a grant revoked, an approval taken back). */
+    /** Written, but its record failed, so it was undone (a grant revoked, an approval or extension taken back). */
     AUDIT_FAILED_UNDONE,
-    /** Written and in effect, but its record failed (logged; it only took access away or changed no access). */
+    /**
+     * Written and in effect, but its record failed: it only took access away or changed no access; its records are
+     * kept and recorded again by maintenance.
+     */
     AUDIT_FAILED_KEPT;
 
     /** @return true if the write is in effect */
@@ -48,6 +50,10 @@ public final class Ledger {
   private final AuditSink audit;
   private final List<Consumer<AuditEvent>> listeners;
   private final GrantIndex index;
+  /** Records of writes that stayed in effect while the sink failed, waiting to be recorded. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<AuditEvent> unrecorded =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private static final int MAX_UNRECORDED = 100_000;
 
   /**
    * Creates the ledger.
@@ -97,6 +103,38 @@ public final class Ledger {
   }
 
   /**
+   * The records of a write that stays in effect though the sink failed (it only took access away): kept to be
+   * recorded again by {@link #recordUnrecorded()}, in order, so the evidence is not lost while the process lives.
+   */
+  private void keepUnrecorded(AuditEvent[] records) {
+    for (AuditEvent e : records) {
+      if (unrecorded.size() >= MAX_UNRECORDED) {
+        LOG.error("{} audit records wait for the sink; dropping a {} record of {}", MAX_UNRECORDED, e.type(),
+            e.grantId().map(Object::toString).orElse(e.requestId().map(Object::toString).orElse("the guard")));
+        continue;
+      }
+      unrecorded.add(e);
+    }
+  }
+
+  /**
+   * Records again what a failing sink refused for writes that stayed in effect (maintenance calls this), oldest
+   * first, until the sink fails again.
+   *
+   * @return how many are still waiting
+   */
+  public int recordUnrecorded() {
+    AuditEvent e;
+    while ((e = unrecorded.peek()) != null) {
+      if (!record(e)) {
+        break;
+      }
+      unrecorded.poll();
+    }
+    return unrecorded.size();
+  }
+
+  /**
    * Stores a new pending request. Its record is written by the caller once the request is stored, since a request
    * that was refused as a duplicate is answered with the existing one.
    *
@@ -134,19 +172,22 @@ public final class Ledger {
   }
 
   /**
-   * One transition of a request, with the grant it issues if any, then its records.
+   * One transition of a request, with the grant it issues if any, then its records. If a record fails: a grant issued
+   * is revoked at once; a transition that {@code mayUndo} is taken back (the request is written again as it was, so an
+   * approval, a denial or a withdrawal that was not recorded was not made), unless someone built on it meanwhile; any
+   * other stays in effect (it only ended a request or reminded someone); the records of what stays in effect are
+   * recorded again later.
    *
    * @param expected the version read
    * @param next the next version
    * @param issued the grant the transition issues, or null
-   * @param undo how to take the transition back if its record fails (for a grant issued, the grant is revoked
-   *     instead); null keeps it and logs the failure
+   * @param mayUndo whether the transition is taken back when its record fails
    * @param now the guard's time, for a compensation
    * @param records the audit records, in order
    * @return the outcome
    */
-  public Write update(RequestRecord expected, RequestRecord next, Grant issued,
-      UnaryOperator<RequestRecord> undo, Instant now, AuditEvent... records) {
+  public Write update(RequestRecord expected, RequestRecord next, Grant issued, boolean mayUndo, Instant now,
+      AuditEvent... records) {
     boolean won;
     try {
       won = issued == null ? store.update(expected, next) : store.update(expected, next, issued);
@@ -171,18 +212,19 @@ public final class Ledger {
     if (recordAll(records)) {
       return Write.WON;
     }
-    if (undo != null) {
-      RequestRecord undone = undo.apply(next);
+    if (mayUndo) {
+      RequestRecord undone = expected.toBuilder().version(next.version() + 1).build();
       try {
-        if (!store.update(next, undone)) {
-          LOG.error("could not take back the unrecorded change of request {}: it changed meanwhile", next.id());
+        if (store.update(next, undone)) {
+          return Write.AUDIT_FAILED_UNDONE;
         }
+        LOG.error("could not take back the unrecorded change of request {}: it changed meanwhile", next.id());
       } catch (RuntimeException e) {
         LOG.error("could not take back the unrecorded change of request {}", next.id(), e);
       }
-      return Write.AUDIT_FAILED_UNDONE;
     }
-    LOG.error("request {} is {} but its audit record failed", next.id(), next.status());
+    LOG.error("request {} is {} but its audit record failed; it will be recorded again", next.id(), next.status());
+    keepUnrecorded(records);
     return Write.AUDIT_FAILED_KEPT;
   }
 
@@ -195,20 +237,24 @@ public final class Ledger {
    * @return WON, LOST, STORE_FAILED or AUDIT_FAILED_KEPT
    */
   public Write update(Grant expected, Grant next, AuditEvent... records) {
-    return update(expected, next, null, records);
+    return update(expected, next, null, false, records);
   }
 
   /**
    * One transition of a grant, then its records; the check index takes the new version, then {@code beforeRecords}
-   * runs (a grant that ended flushes its use counter, so its uses are recorded before its end).
+   * runs (a grant that ended flushes its use counter, so its uses are recorded before its end). If a record fails, a
+   * transition that gives access ({@code givesAccess}: an extension) is taken back, so no grant lasts longer without a
+   * record; one that takes access away stays in effect, and its records are recorded again later.
    *
    * @param expected the version read
    * @param next the next version
    * @param beforeRecords run after the write and before the records, or null
+   * @param givesAccess whether the transition gives access (then it is undone when its record fails)
    * @param records the audit records, in order
-   * @return WON, LOST, STORE_FAILED or AUDIT_FAILED_KEPT
+   * @return WON, LOST, STORE_FAILED, AUDIT_FAILED_UNDONE or AUDIT_FAILED_KEPT
    */
-  public Write update(Grant expected, Grant next, Runnable beforeRecords, AuditEvent... records) {
+  public Write update(Grant expected, Grant next, Runnable beforeRecords, boolean givesAccess,
+      AuditEvent... records) {
     boolean won;
     try {
       won = store.update(expected, next);
@@ -226,7 +272,21 @@ public final class Ledger {
     if (recordAll(records)) {
       return Write.WON;
     }
-    LOG.error("grant {} is {} but its audit record failed", next.id(), next.storedStatus());
+    if (givesAccess) {
+      Grant undone = expected.toBuilder().version(next.version() + 1).build();
+      try {
+        if (store.update(next, undone)) {
+          index.upsert(undone);
+          return Write.AUDIT_FAILED_UNDONE;
+        }
+        LOG.error("could not take back the unrecorded change of grant {}: it changed meanwhile", next.id());
+      } catch (RuntimeException e) {
+        LOG.error("could not take back the unrecorded change of grant {}", next.id(), e);
+      }
+    }
+    LOG.error("grant {} is {} but its audit record failed; it will be recorded again", next.id(),
+        next.storedStatus());
+    keepUnrecorded(records);
     return Write.AUDIT_FAILED_KEPT;
   }
 
@@ -249,18 +309,39 @@ public final class Ledger {
     }
   }
 
-  /** Revokes a grant whose audit record failed: it must never be usable without one. */
+  /**
+   * Revokes a grant whose audit record failed: it must never be usable without one. If it changed meanwhile (a use on
+   * another instance), the revocation is tried again on the version now stored.
+   */
   private void compensate(Grant grant, Instant now) {
-    Grant revoked = grant.toBuilder().status(GrantStatus.REVOKED).version(grant.version() + 1)
-        .ended(now, AuditEvents.SYSTEM_ACTOR, "audit failure").build();
-    try {
-      if (!store.update(grant, revoked)) {
-        LOG.error("could not revoke grant {} after an audit failure: it changed meanwhile", grant.id());
+    Grant current = grant;
+    for (int attempt = 0; attempt < 100; attempt++) {
+      if (current.storedStatus().isTerminal()) {
+        index.upsert(current);
+        return;
       }
-      index.upsert(revoked);
-    } catch (RuntimeException e) {
-      LOG.error("could not revoke grant {} after an audit failure; it was never indexed, so checks deny it",
-          grant.id(), e);
+      Grant revoked = current.toBuilder().status(GrantStatus.REVOKED).version(current.version() + 1)
+          .ended(now, AuditEvents.SYSTEM_ACTOR, "audit failure").build();
+      try {
+        if (store.update(current, revoked)) {
+          index.upsert(revoked);
+          // The grant's own records failed; this one says it was taken back, for when the sink answers again.
+          keepUnrecorded(new AuditEvent[] {AuditEvents.of(dev.jitguard.event.AuditEventType.REVOKED, now, revoked)
+              .actor(AuditEvents.SYSTEM_ACTOR).reason(dev.jitguard.ReasonCode.AUDIT_FAILURE)
+              .text("its grant could not be recorded, so it was revoked at once").build()});
+          return;
+        }
+        java.util.Optional<Grant> reread = store.findGrant(grant.id());
+        if (reread.isEmpty()) {
+          return;
+        }
+        current = reread.get();
+      } catch (RuntimeException e) {
+        LOG.error("could not revoke grant {} after an audit failure; if it was written it is live but unaudited: "
+            + "revoke it", grant.id(), e);
+        return;
+      }
     }
+    LOG.error("could not revoke grant {} after an audit failure: it kept changing; revoke it", grant.id());
   }
 }

@@ -22,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The guard's periodic work: measure a shared store's clock, apply a policy change made without a notice, complete
+ * The guard's periodic work: measure a shared store's clock, apply a policy change made without a notice, record
+ * again what a failing sink refused for writes that stayed in effect, complete
  * waiters whose request was decided elsewhere, expire pending requests, remind approvers and escalate, warn before
  * grants expire and mark expired ones, and summarise the use and denial counters of the check path in the audit
  * trail. Expiry itself never waits for this: every check and operation decides it from the grant's times.
@@ -66,6 +67,10 @@ public final class Maintenance {
     clock.measure(store);
     Instant now = clock.now();
     policyChanges.applyIfChanged();
+    int waiting = ledger.recordUnrecorded();
+    if (waiting > 0) {
+      LOG.error("{} audit records of writes still wait for the audit sink", waiting);
+    }
     List<RequestRecord> pendingNow;
     List<Grant> liveNow;
     try {
@@ -143,7 +148,7 @@ public final class Maintenance {
     Optional<Duration> remind = rule.escalation().remindAfter();
     if (remind.isPresent() && current.remindedAt().isEmpty() && !now.isBefore(current.createdAt().plus(remind.get()))) {
       RequestRecord next = current.toBuilder().remindedAt(now).version(current.version() + 1).build();
-      if (ledger.update(current, next, null, null, now, AuditEvents.of(AuditEventType.REMINDER_SENT, now, next)
+      if (ledger.update(current, next, null, false, now, AuditEvents.of(AuditEventType.REMINDER_SENT, now, next)
           .actor(AuditEvents.SYSTEM_ACTOR).detail("approvers", rule.approval().approverGroups()).build()).written()) {
         current = next;
         try {
@@ -157,7 +162,7 @@ public final class Maintenance {
     if (escalate.isPresent() && current.escalatedAt().isEmpty()
         && !now.isBefore(current.createdAt().plus(escalate.get()))) {
       RequestRecord next = current.toBuilder().escalatedAt(now).version(current.version() + 1).build();
-      if (ledger.update(current, next, null, null, now, AuditEvents.of(AuditEventType.ESCALATED, now, next)
+      if (ledger.update(current, next, null, false, now, AuditEvents.of(AuditEventType.ESCALATED, now, next)
           .actor(AuditEvents.SYSTEM_ACTOR).detail("escalated_to", rule.escalation().groups()).build()).written()) {
         try {
           channel.escalated(next, rule);

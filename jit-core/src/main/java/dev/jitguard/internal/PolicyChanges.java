@@ -87,7 +87,49 @@ final class PolicyChanges {
       unfinished = true;
       return;
     }
-    applied(now, sweep(applied == now.snapshot() ? null : applied, now, live));
+    // After an unfinished application, nothing can be taken as already applied: every grant is evaluated.
+    applied(now, sweep(unfinished || applied == now.snapshot() ? null : applied, now, live));
+  }
+
+  /**
+   * A grant was just issued under a policy version that may no longer be in force (a reload ran while the request
+   * was being decided, after the reload had swept the live grants): it is evaluated against the policy in force now.
+   *
+   * @param g the grant just issued
+   * @return true if the policy in force no longer allows it and it was ended
+   */
+  synchronized boolean afterIssue(Grant g) {
+    InForce now = inForce();
+    if (now == null || g.policyVersion().equals(now.version())) {
+      return false; // the version it was decided under is in force (or the policy failed: maintenance evaluates it)
+    }
+    Optional<Grant> current;
+    try {
+      current = store.findGrant(g.id());
+    } catch (RuntimeException e) {
+      LOG.error("grant store failed while re-evaluating grant {} under the policy in force", g.id(), e);
+      unfinished = true;
+      return false;
+    }
+    if (current.isEmpty()) {
+      return false;
+    }
+    if (!sweep(null, now, List.of(current.get()))) {
+      unfinished = true;
+    }
+    return store.findGrant(g.id()).map(x -> x.storedStatus().isTerminal()).orElse(false);
+  }
+
+  /**
+   * The answer for a grant that the policy in force ended right after it was issued.
+   *
+   * @param g the grant
+   * @return a denial saying so
+   */
+  static dev.jitguard.Decision.Denied endedAtIssue(Grant g) {
+    return new dev.jitguard.Decision.Denied(g.privilege(), dev.jitguard.ReasonCode.GRANT_REVOKED, "The policy changed "
+        + "while the request for '" + g.privilege() + "' was decided, and the version now in force does not allow "
+        + "grant " + g.id() + "; it was ended at once.", "Check what the policy now requires, and request again.");
   }
 
   /** The policy in force and its version, read together; null (logged) if the policy failed. */
@@ -104,7 +146,7 @@ final class PolicyChanges {
   private void applied(InForce now, boolean complete) {
     applied = now.snapshot();
     appliedVersion = now.version();
-    unfinished = !complete;
+    unfinished = !complete; // an unfinished application is repeated in full by the next maintenance run
   }
 
   private record InForce(ElevationPolicy snapshot, String version) {}
@@ -135,10 +177,10 @@ final class PolicyChanges {
           continue;
         }
         Eligibility eligibility = rule.get().eligibility();
-        if (before != null) {
+        if (before != null && g.policyVersion().equals(appliedVersion)) {
           Optional<PrivilegeRule> old = previous.computeIfAbsent(g.privilege(), before::ruleFor);
           if (old.isPresent() && old.get().eligibility().equals(eligibility)) {
-            continue; // who may hold it did not change
+            continue; // issued under the version applied before, and who may hold it did not change
           }
         }
         Subject holder = lifecycle.recordedHolder(g);

@@ -41,6 +41,7 @@ public final class RequestDecisions {
   private final ApprovalChannel channel;
   private final ApprovalDecider decider;
   private final GrantLifecycle lifecycle;
+  private final PolicyChanges policyChanges;
   private final Explanations explanations;
   private final Ledger ledger;
   private final Refusals refusals;
@@ -49,12 +50,13 @@ public final class RequestDecisions {
   private final DecisionWaiters waiters;
 
   RequestDecisions(GrantStore store, ApprovalChannel channel, ApprovalDecider decider, GrantLifecycle lifecycle,
-      Explanations explanations, Ledger ledger, Refusals refusals, GuardClock clock, Gate gate,
-      DecisionWaiters waiters) {
+      PolicyChanges policyChanges, Explanations explanations, Ledger ledger, Refusals refusals, GuardClock clock,
+      Gate gate, DecisionWaiters waiters) {
     this.store = store;
     this.channel = channel;
     this.decider = decider;
     this.lifecycle = lifecycle;
+    this.policyChanges = policyChanges;
     this.explanations = explanations;
     this.ledger = ledger;
     this.refusals = refusals;
@@ -114,8 +116,7 @@ public final class RequestDecisions {
       String comment, ApprovalContext context, Instant now) {
     PrivilegeRule rule = auth.rule();
     RequestRecord next = r.toBuilder().approvals(approvals).version(r.version() + 1).build();
-    Ledger.Write w = ledger.update(r, next, null,
-        n -> n.toBuilder().approvals(r.approvals()).version(n.version() + 1).build(), now,
+    Ledger.Write w = ledger.update(r, next, null, true, now,
         AuditEvents.withContext(AuditEvents.of(AuditEventType.APPROVAL_RECORDED, now, next)
             .actor(auth.actor().id()).reason(ReasonCode.PENDING_APPROVAL).text(comment)
             .detail("approvals", approvals.size() + "/" + Math.max(r.approvalsRequired(),
@@ -145,7 +146,7 @@ public final class RequestDecisions {
     RequestRecord approved = r.toBuilder().approvals(approvals).status(RequestStatus.APPROVED)
         .version(r.version() + 1).decision(now, auth.actor().id(), ReasonCode.APPROVED, comment)
         .grantId(grant.id()).build();
-    Ledger.Write w = ledger.update(r, approved, grant, null, now,
+    Ledger.Write w = ledger.update(r, approved, grant, false, now,
         AuditEvents.withContext(AuditEvents.of(AuditEventType.APPROVED, now, approved).actor(auth.actor().id())
             .reason(ReasonCode.APPROVED).text(comment).grantId(grant.id())
             .detail("approvers", String.join(",", approverIds)), context).build(),
@@ -158,6 +159,9 @@ public final class RequestDecisions {
               + "persists, tell the operators (fail closed).", now);
       case WON -> {
         notifyDecided(approved);
+        if (policyChanges.afterIssue(grant)) {
+          yield Optional.of(PolicyChanges.endedAtIssue(grant));
+        }
         yield Optional.of(new Decision.Granted(grant, ReasonCode.APPROVED, "Approved by " + approverIds.size()
             + (approverIds.size() == 1 ? " approver: " : " approvers: ") + grant.toDecision().message(), ""));
       }
@@ -190,7 +194,7 @@ public final class RequestDecisions {
           ? r.toBuilder().denials(denials).status(RequestStatus.DENIED).version(r.version() + 1)
               .decision(now, approver.id(), ReasonCode.DENIED_BY_APPROVER, comment).build()
           : r.toBuilder().denials(denials).version(r.version() + 1).build();
-      Ledger.Write w = ledger.update(r, next, null, null, now, AuditEvents.withContext(final_
+      Ledger.Write w = ledger.update(r, next, null, true, now, AuditEvents.withContext(final_
           ? AuditEvents.of(AuditEventType.DENIED, now, next).actor(approver.id())
               .reason(ReasonCode.DENIED_BY_APPROVER).text(comment)
           : AuditEvents.of(AuditEventType.DENIAL_RECORDED, now, next).actor(approver.id())
@@ -201,6 +205,10 @@ public final class RequestDecisions {
       }
       if (w == Ledger.Write.STORE_FAILED) {
         throw storeFailed(r, approver, "deny", now);
+      }
+      if (w == Ledger.Write.AUDIT_FAILED_UNDONE) {
+        throw refusals.refuse(r, approver, "deny", ReasonCode.AUDIT_FAILURE, "The denial could not be recorded, so "
+            + "it was not made; the request is still pending.", "Retry; if it persists, tell the operators.", now);
       }
       if (final_) {
         notifyDecided(next);
@@ -240,13 +248,18 @@ public final class RequestDecisions {
       }
       RequestRecord withdrawn = r.toBuilder().status(RequestStatus.WITHDRAWN).version(r.version() + 1)
           .decision(now, requester.id(), ReasonCode.WITHDRAWN, null).build();
-      Ledger.Write w = ledger.update(r, withdrawn, null, null, now,
+      Ledger.Write w = ledger.update(r, withdrawn, null, true, now,
           AuditEvents.of(AuditEventType.WITHDRAWN, now, withdrawn).actor(requester.id()).build());
       if (w == Ledger.Write.LOST) {
         continue;
       }
       if (w == Ledger.Write.STORE_FAILED) {
         throw storeFailed(r, requester, "withdraw", now);
+      }
+      if (w == Ledger.Write.AUDIT_FAILED_UNDONE) {
+        throw refusals.refuse(r, requester, "withdraw", ReasonCode.AUDIT_FAILURE, "The withdrawal could not be "
+            + "recorded, so it was not made; the request is still pending.", "Retry; if it persists, tell the "
+            + "operators.", now);
       }
       notifyDecided(withdrawn);
       return withdrawn;
@@ -331,7 +344,7 @@ public final class RequestDecisions {
   void expire(RequestRecord r, Instant now) {
     RequestRecord expired = r.toBuilder().status(RequestStatus.EXPIRED).version(r.version() + 1)
         .decision(now, AuditEvents.SYSTEM_ACTOR, ReasonCode.REQUEST_EXPIRED, null).build();
-    Ledger.Write w = ledger.update(r, expired, null, null, now, AuditEvents.of(AuditEventType.REQUEST_EXPIRED, now,
+    Ledger.Write w = ledger.update(r, expired, null, false, now, AuditEvents.of(AuditEventType.REQUEST_EXPIRED, now,
         expired).actor(AuditEvents.SYSTEM_ACTOR).reason(ReasonCode.REQUEST_EXPIRED).build());
     if (w == Ledger.Write.WON || w == Ledger.Write.AUDIT_FAILED_KEPT) {
       notifyDecided(expired);
@@ -342,7 +355,7 @@ public final class RequestDecisions {
   void fail(RequestRecord record, Instant now, ReasonCode reason) {
     RequestRecord denied = record.toBuilder().status(RequestStatus.DENIED).version(record.version() + 1)
         .decision(now, AuditEvents.SYSTEM_ACTOR, reason, null).build();
-    ledger.update(record, denied, null, null, now, AuditEvents.of(AuditEventType.DENIED, now, denied)
+    ledger.update(record, denied, null, false, now, AuditEvents.of(AuditEventType.DENIED, now, denied)
         .actor(AuditEvents.SYSTEM_ACTOR).reason(reason).build());
   }
 

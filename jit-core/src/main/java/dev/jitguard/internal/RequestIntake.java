@@ -36,6 +36,7 @@ public final class RequestIntake {
   private final RequestEvaluator evaluator;
   private final Explanations explanations;
   private final RequestDecisions decisions;
+  private final PolicyChanges policyChanges;
   private final Ledger ledger;
   private final GuardClock clock;
   private final Gate gate;
@@ -43,12 +44,13 @@ public final class RequestIntake {
   private final Object[] requestLocks = new Object[64];
 
   RequestIntake(GrantStore store, ApprovalChannel channel, RequestEvaluator evaluator, Explanations explanations,
-      RequestDecisions decisions, Ledger ledger, GuardClock clock, Gate gate) {
+      RequestDecisions decisions, PolicyChanges policyChanges, Ledger ledger, GuardClock clock, Gate gate) {
     this.store = store;
     this.channel = channel;
     this.evaluator = evaluator;
     this.explanations = explanations;
     this.decisions = decisions;
+    this.policyChanges = policyChanges;
     this.ledger = ledger;
     this.clock = clock;
     this.gate = gate;
@@ -186,6 +188,9 @@ public final class RequestIntake {
       return new Decision.Denied(request.privilege(), ReasonCode.AUDIT_FAILURE, "Denied because the audit trail "
           + "could not record the grant of '" + request.privilege() + "'.",
           "Retry; if it persists, tell the operators (fail closed).");
+    }
+    if (policyChanges.afterIssue(grant)) {
+      return PolicyChanges.endedAtIssue(grant);
     }
     return new Decision.Granted(grant, ReasonCode.AUTO_APPROVED, "Auto-approved ("
         + ev.auto().description() + "): " + grant.toDecision().message(), "");

@@ -38,7 +38,7 @@ public abstract class ForwardingGrantStore implements GrantStore {
     this.delegate = Objects.requireNonNull(delegate, "delegate cannot be null");
   }
 
-  /** @return the store calls go to */
+  /** @return the store calls go to (override to switch stores, as a test of a restored database does) */
   protected GrantStore delegate() {
     return delegate;
   }
@@ -49,100 +49,100 @@ public abstract class ForwardingGrantStore implements GrantStore {
   @Override
   public void insert(RequestRecord request) {
     beforeCall();
-    delegate.insert(request);
+    delegate().insert(request);
   }
 
   @Override
   public void insert(RequestRecord request, Grant grant) {
     beforeCall();
-    delegate.insert(request, grant);
+    delegate().insert(request, grant);
   }
 
   @Override
   public Optional<RequestRecord> findRequest(RequestId id) {
     beforeCall();
-    return delegate.findRequest(id);
+    return delegate().findRequest(id);
   }
 
   @Override
   public boolean update(RequestRecord expected, RequestRecord updated) {
     beforeCall();
-    return delegate.update(expected, updated);
+    return delegate().update(expected, updated);
   }
 
   @Override
   public boolean update(RequestRecord expected, RequestRecord updated, Grant issued) {
     beforeCall();
-    return delegate.update(expected, updated, issued);
+    return delegate().update(expected, updated, issued);
   }
 
   @Override
   public List<RequestRecord> pendingRequests() {
     beforeCall();
-    return delegate.pendingRequests();
+    return delegate().pendingRequests();
   }
 
   @Override
   public List<RequestRecord> openReviews() {
     beforeCall();
-    return delegate.openReviews();
+    return delegate().openReviews();
   }
 
   @Override
   public List<RequestRecord> requestsBy(String subjectId) {
     beforeCall();
-    return delegate.requestsBy(subjectId);
+    return delegate().requestsBy(subjectId);
   }
 
   @Override
   public Optional<Grant> findGrant(GrantId id) {
     beforeCall();
-    return delegate.findGrant(id);
+    return delegate().findGrant(id);
   }
 
   @Override
   public boolean update(Grant expected, Grant updated) {
     beforeCall();
-    return delegate.update(expected, updated);
+    return delegate().update(expected, updated);
   }
 
   @Override
   public List<Grant> grantsOf(String subjectId) {
     beforeCall();
-    return delegate.grantsOf(subjectId);
+    return delegate().grantsOf(subjectId);
   }
 
   @Override
   public List<Grant> grantsFrom(RequestId requestId) {
     beforeCall();
-    return delegate.grantsFrom(requestId);
+    return delegate().grantsFrom(requestId);
   }
 
   @Override
   public List<Grant> liveGrants() {
     beforeCall();
-    return delegate.liveGrants();
+    return delegate().liveGrants();
   }
 
   @Override
   public List<Grant> liveGrants(String subjectId, Privilege privilege) {
     beforeCall();
-    return delegate.liveGrants(subjectId, privilege);
+    return delegate().liveGrants(subjectId, privilege);
   }
 
   @Override
   public boolean isShared() {
-    return delegate.isShared();
+    return delegate().isShared();
   }
 
   @Override
   public AutoCloseable subscribe(Consumer<GrantId> listener) {
-    return delegate.subscribe(listener);
+    return delegate().subscribe(listener);
   }
 
   @Override
   public OptionalLong clockOffsetMillis() {
     beforeCall();
-    return delegate.clockOffsetMillis();
+    return delegate().clockOffsetMillis();
   }
 }

@@ -1,0 +1,206 @@
+package dev.jitguard.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jitguard.Consistency;
+import dev.jitguard.Decision;
+import dev.jitguard.Grant;
+import dev.jitguard.Privilege;
+import dev.jitguard.PrivilegeGuard;
+import dev.jitguard.ReasonCode;
+import dev.jitguard.RequestId;
+import dev.jitguard.Subject;
+import dev.jitguard.ElevationRequest;
+import dev.jitguard.audit.InMemoryAuditSink;
+import dev.jitguard.event.AuditEventType;
+import dev.jitguard.policy.Policy;
+import dev.jitguard.store.JdbcGrantStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of a real PostgreSQL under two application instances: the database restored to an older state (a
+ * revocation must still stick on every instance), and the database killed and restarted under load (nothing allowed
+ * that should not be, and the guards recover by themselves).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class PostgresFaultsTest {
+  private static final Duration BOUND = Duration.ofSeconds(1);
+  private static final Privilege DB_WRITE = Privilege.of("db.prod.write");
+  private static final Subject BOB = Subject.of("bob", "dba");
+  private static final Policy POLICY = Policy.builder().version("faults")
+      .privilege("db.prod.write", r -> r.eligibleGroups("dev").approverGroups("dba")
+          .defaultDuration(Duration.ofMinutes(30)).maxDuration(Duration.ofHours(1)))
+      .build();
+
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      try {
+        cleanup.get(i).close();
+      } catch (Exception e) {
+        // a database a test stopped on purpose may refuse to close its pool cleanly
+      }
+    }
+  }
+
+  private record Instance(HikariDataSource pool, JdbcGrantStore store, PrivilegeGuard guard, InMemoryAuditSink audit)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      guard.close();
+      store.close();
+      pool.close();
+    }
+  }
+
+  private Instance instance(String url, Consistency consistency) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(1000);
+    config.setInitializationFailTimeout(-1);
+    HikariDataSource pool = new HikariDataSource(config);
+    JdbcGrantStore store = JdbcGrantStore.builder(pool).createSchema(true).queryTimeout(Duration.ofSeconds(2))
+        .build();
+    InMemoryAuditSink audit = new InMemoryAuditSink();
+    PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(POLICY).withGrantStore(store).withAuditSink(audit)
+        .withoutBackgroundMaintenance().withConsistency(consistency).build();
+    Instance i = new Instance(pool, store, guard, audit);
+    cleanup.add(i);
+    return i;
+  }
+
+  private static Grant grant(PrivilegeGuard guard, Subject who) {
+    Decision asked = guard.request(ElevationRequest.builder(who, DB_WRITE).justification("INC-9: repair").build());
+    RequestId id = ((Decision.Pending) asked).request().id();
+    Decision approved = guard.approve(id, BOB, "ok");
+    assertThat(approved.isGranted()).as("approved: %s", approved).isTrue();
+    return ((Decision.Granted) approved).grant();
+  }
+
+  /** Polls (bounded) until the check answers the reason, parking a millisecond between tries; never sleeps blind. */
+  private static ReasonCode eventually(PrivilegeGuard guard, Subject who, ReasonCode expected, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    ReasonCode last;
+    do {
+      last = guard.check(who, DB_WRITE).reason();
+      if (last == expected) {
+        return last;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+    } while (System.nanoTime() < deadline);
+    return last;
+  }
+
+  @Test
+  void databaseRestoredToAnOlderVersionThenARevocationStillEndsTheGrantOnEveryInstance() throws SQLException {
+    String schema = Databases.newPostgresSchema();
+    String url = Databases.postgresUrl(schema);
+    Instance a = instance(url, Consistency.cached(BOUND));
+    Instance b = instance(url, Consistency.cached(BOUND));
+    Instance strict = instance(url, Consistency.strict());
+    Subject alice = Subject.of("alice", "dev");
+    Grant g = grant(a.guard(), alice);
+    a.guard().extend(g.id(), BOB, Duration.ofMinutes(10), "more");      // version 1, seen by every instance
+    for (Instance i : List.of(a, b, strict)) {
+      assertThat(i.guard().check(alice, DB_WRITE).isGranted()).isTrue();
+    }
+    try (Connection c = a.pool().getConnection();                       // the restore: back to version 0
+        PreparedStatement s = c.prepareStatement("UPDATE jitguard_grants SET version = 0 WHERE id = ?")) {
+      s.setString(1, g.id().value());
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+
+    a.guard().revoke(g.id(), alice, "done");                            // writes version 1 again, now REVOKED
+
+    assertThat(a.guard().check(alice, DB_WRITE).reason()).isEqualTo(ReasonCode.GRANT_REVOKED);
+    assertThat(strict.guard().check(alice, DB_WRITE).reason()).isEqualTo(ReasonCode.GRANT_REVOKED);
+    assertThat(eventually(b.guard(), alice, ReasonCode.GRANT_REVOKED, BOUND.multipliedBy(5)))
+        .as("the other cached instance, within the staleness bound").isEqualTo(ReasonCode.GRANT_REVOKED);
+    assertThat(a.audit().events(AuditEventType.STORE_ANOMALY)).isNotEmpty();
+  }
+
+  @Test
+  void databaseKilledAndRestartedUnderLoadThenNothingWrongIsAllowedAndTheGuardsRecover() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("pgdata"));
+    EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
+    int port = pg.getPort();
+    String url = pg.getJdbcUrl("postgres", "postgres");
+    Instance a = instance(url, Consistency.cached(BOUND));
+    Instance strict = instance(url, Consistency.strict());
+    Subject allowed = Subject.of("alice", "dev");
+    Subject revoked = Subject.of("ravi", "dev");
+    grant(a.guard(), allowed);
+    Grant gone = grant(a.guard(), revoked);
+    a.guard().revoke(gone.id(), BOB, "left the team");
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger wronglyAllowed = new AtomicInteger();
+    AtomicInteger strictAllowedWhileDown = new AtomicInteger();
+    AtomicBoolean down = new AtomicBoolean();
+    List<Thread> load = new ArrayList<>();
+    for (Instance i : List.of(a, strict)) {
+      Thread t = new Thread(() -> {
+        while (running.get()) {
+          if (i.guard().check(revoked, DB_WRITE).isGranted()) {
+            wronglyAllowed.incrementAndGet();
+          }
+          boolean wasDown = down.get();
+          if (i.guard().check(allowed, DB_WRITE).isGranted() && wasDown && i == strict) {
+            strictAllowedWhileDown.incrementAndGet();
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(200_000L);
+        }
+      }, "load-" + (i == a ? "cached" : "strict"));
+      t.start();
+      load.add(t);
+    }
+    try {
+      pg.close();                                                        // the database goes away under load
+      down.set(true);
+      assertThat(eventually(a.guard(), allowed, ReasonCode.STORE_FAILURE, BOUND.multipliedBy(10)))
+          .as("the cached instance, once its bound has passed").isEqualTo(ReasonCode.STORE_FAILURE);
+      assertThat(strict.guard().check(allowed, DB_WRITE).reason()).isEqualTo(ReasonCode.STORE_FAILURE);
+      down.set(false);
+      pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+      assertThat(eventually(a.guard(), allowed, ReasonCode.GRANTED, Duration.ofSeconds(30)))
+          .as("recovered by itself").isEqualTo(ReasonCode.GRANTED);
+      assertThat(eventually(strict.guard(), allowed, ReasonCode.GRANTED, Duration.ofSeconds(30)))
+          .isEqualTo(ReasonCode.GRANTED);
+    } finally {
+      running.set(false);
+      for (Thread t : load) {
+        t.join(10_000);
+      }
+      EmbeddedPostgres last = pg;
+      cleanup.add(0, last::close);
+    }
+    assertThat(wronglyAllowed.get()).as("checks of the revoked grant allowed").isZero();
+    assertThat(strictAllowedWhileDown.get()).as("strict checks allowed while the database was down").isZero();
+    assertThat(a.guard().check(revoked, DB_WRITE).isGranted()).isFalse();
+  }
+}
