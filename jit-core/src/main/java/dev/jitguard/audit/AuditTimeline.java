@@ -234,6 +234,7 @@ public final class AuditTimeline {
       case BREAK_GLASS -> "break-glass elevation" + by;
       case REVIEWED -> "reviewed" + by;
       case CLOCK_JUMPED -> "the wall clock jumped";
+      case TORN_TAIL_RECOVERED -> "the audit log's torn end was removed";
     });
     List<String> facts = new ArrayList<>();
     e.reason().ifPresent(r -> facts.add(r.name()));

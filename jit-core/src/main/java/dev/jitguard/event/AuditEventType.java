@@ -55,5 +55,12 @@ public enum AuditEventType {
    * time, so no grant lasts longer) or set forward (the guard follows it, which may only end grants early). Recorded
    * once per jump, with the details {@code direction}, {@code by}, {@code wall} and {@code guard_time}.
    */
-  CLOCK_JUMPED
+  CLOCK_JUMPED,
+  /**
+   * The file audit sink cut off the end of its log that a failed write (a full disk, a crash) left: a record cut
+   * short, without its line feed, whose caller got an error. Recorded by the sink itself (actor {@code system}), once
+   * per cut, with the details {@code file}, {@code offset} (where the file now ends), {@code bytes_removed},
+   * {@code sha256} (of the removed bytes) and {@code found} ({@code after_failed_write} or {@code on_open}).
+   */
+  TORN_TAIL_RECOVERED
 }
