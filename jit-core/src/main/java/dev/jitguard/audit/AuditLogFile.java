@@ -2,6 +2,7 @@ package dev.jitguard.audit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,13 @@ final class AuditLogFile {
   private final Pattern rotatedPattern;
   private final long maxFileSize;
   private final @Nullable Duration rotationInterval;
+  private final LogChannels channels;
 
-  private FileChannel channel;
-  /** Bytes written to the active file (not counting lines still in the sink's buffer). */
+  private @Nullable FileChannel channel;
+  /**
+   * Bytes written to the active file by complete writes (not counting lines still in the sink's buffer, nor what a
+   * failed write left): the end of the last complete record, where a repair may cut back to.
+   */
   private long bytes;
   /** The seq of the active file's first record, 0 while it has none. */
   private long firstSeq;
@@ -45,8 +50,9 @@ final class AuditLogFile {
    * @param file the active file, absolute
    * @param maxFileSize the size that makes it rotate, or 0 for none
    * @param rotationInterval the age that makes it rotate, or null for none
+   * @param channels how to open the file for writing
    */
-  AuditLogFile(Path file, long maxFileSize, @Nullable Duration rotationInterval) {
+  AuditLogFile(Path file, long maxFileSize, @Nullable Duration rotationInterval, LogChannels channels) {
     this.file = file;
     this.dir = file.getParent();
     String name = file.getFileName().toString();
@@ -56,6 +62,7 @@ final class AuditLogFile {
     this.rotatedPattern = Pattern.compile(Pattern.quote(baseName) + "-(\\d{12,19})" + Pattern.quote(extension));
     this.maxFileSize = maxFileSize;
     this.rotationInterval = rotationInterval;
+    this.channels = channels;
   }
 
   /** @return the active file */
@@ -66,6 +73,11 @@ final class AuditLogFile {
   /** @return the file name without its extension */
   String baseName() {
     return baseName;
+  }
+
+  /** @return the bytes of the active file that complete writes put there: where its last complete record ends */
+  long written() {
+    return bytes;
   }
 
   /** @return the age that makes the file rotate, or null */
@@ -112,7 +124,7 @@ final class AuditLogFile {
    */
   void open(Instant now, MessageDigest sha) throws IOException {
     boolean created = !Files.exists(file);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = channels.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     if (created) {
       forceDirectory();
     }
@@ -148,21 +160,32 @@ final class AuditLogFile {
     return rotationInterval != null && bytes + pending > 0 && !now.isBefore(startedAt.plus(rotationInterval));
   }
 
-  /** Writes the buffer and empties it; with {@code force}, forces everything written so far to the storage device. */
+  /**
+   * Writes the buffer and empties it; with {@code force}, forces everything written so far to the storage device. If
+   * the write fails, the buffer is left as it was and {@link #written()} does not move: part of it may be in the file.
+   */
   void write(LineBuffer buffer, boolean force) throws IOException {
+    FileChannel ch = openChannel();
     if (buffer.size() > 0) {
       ByteBuffer bb = ByteBuffer.wrap(buffer.array(), 0, buffer.size());
       while (bb.hasRemaining()) {
-        channel.write(bb);
+        ch.write(bb);
       }
       bytes += buffer.size();
       buffer.reset();
       dirty = true;
     }
     if (force && dirty) {
-      channel.force(false);
+      ch.force(false);
       dirty = false;
     }
+  }
+
+  private FileChannel openChannel() throws IOException {
+    if (channel == null) {
+      throw new ClosedChannelException();
+    }
+    return channel;
   }
 
   /**
@@ -174,14 +197,14 @@ final class AuditLogFile {
     if (Files.exists(target)) {
       throw new IllegalStateException("cannot rotate the audit log '" + file + "': '" + target + "' already exists");
     }
-    channel.close();
+    openChannel().close();
+    channel = null;
     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
-    forceDirectory();
     bytes = 0;
     firstSeq = 0;
     startedAt = now;
+    channel = channels.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    forceDirectory();
   }
 
   private void forceDirectory() {
@@ -192,7 +215,7 @@ final class AuditLogFile {
     }
   }
 
-  /** Closes the active file, ignoring failures. */
+  /** Closes the active file, ignoring failures; {@link #open} opens it again. */
   void close() {
     if (channel != null) {
       try {
@@ -200,6 +223,7 @@ final class AuditLogFile {
       } catch (Exception ignored) {
         // best effort while failing or closing
       }
+      channel = null;
     }
   }
 }

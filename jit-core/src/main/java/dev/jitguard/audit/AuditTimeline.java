@@ -235,6 +235,7 @@ public final class AuditTimeline {
       case REVIEWED -> "reviewed" + by;
       case CLOCK_JUMPED -> "the wall clock jumped";
       case STORE_ANOMALY -> "the grant store went back to an older version";
+      case TORN_TAIL_RECOVERED -> "the audit log's torn end was removed";
     });
     List<String> facts = new ArrayList<>();
     e.reason().ifPresent(r -> facts.add(r.name()));

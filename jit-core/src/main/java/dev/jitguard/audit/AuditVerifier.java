@@ -41,10 +41,12 @@ import org.jspecify.annotations.Nullable;
  *     .verify(List.of(Path.of("/var/log/app/audit.jsonl")));
  * }</pre>
  *
- * <p><b>What it checks, record by record:</b> each line is complete, at most {@link AuditJson#MAX_LINE_BYTES} bytes,
- * valid under the schema and exactly in canonical form; sequence numbers start at 1 and increase by one; {@code prev}
- * is the SHA-256 of the previous line; every checkpoint covers the record just before it with that record's hash,
- * names the same log (and the expected one, if given), is signed by a known key, and its signature is valid. Then:
+ * <p><b>What it checks, record by record:</b> each line is complete (only the last line of the last file may lack its
+ * line feed, if it is what a write cut short leaves: {@link VerificationResult.TornTail}), at most
+ * {@link AuditJson#MAX_LINE_BYTES} bytes, valid under the schema and exactly in canonical form; sequence numbers
+ * start at 1 and increase by one; {@code prev} is the SHA-256 of the previous line; every checkpoint covers the record
+ * just before it with that record's hash, names the same log (and the expected one, if given), is signed by a known
+ * key, and its signature is valid. Then:
  * every checkpoint in the checkpoint file is validly signed and matches the log's hash at its sequence number (one
  * beyond the end of the log proves records were cut off); the remembered state's record is still in the log,
  * unchanged; with a maximum staleness, the last checkpoint is recent enough.
@@ -189,10 +191,11 @@ public final class AuditVerifier {
     hashes.put(0L, Chain.GENESIS);
 
     // The chain.
-    for (Input in : inputs) {
+    for (int i = 0; i < inputs.size(); i++) {
+      Input in = inputs.get(i);
       try (LogLines lines = new LogLines(in.opener().open())) {
         while (lines.next()) {
-          VerificationResult bad = st.line(in.name(), lines);
+          VerificationResult bad = st.line(in.name(), lines, i == inputs.size() - 1);
           if (bad != null) {
             return bad;
           }
@@ -252,6 +255,12 @@ public final class AuditVerifier {
         return new VerificationResult.Rollback(summary, r, "record " + r.seq() + " differs from the one verified on "
             + r.verifiedAt() + ": the history up to it was rewritten");
       }
+    }
+
+    // A write cut short at the very end: what a full disk or a crash leaves, reported before liveness and coverage.
+    if (st.torn != null) {
+      return new VerificationResult.TornTail(summary, st.torn.location(), st.torn.bytes(), st.torn.completeRecord(),
+          st.lastSeq - st.covered);
     }
 
     // Liveness and coverage.
@@ -325,6 +334,9 @@ public final class AuditVerifier {
     return out;
   }
 
+  /** The incomplete last line of the last file, when it is what a failed write leaves. */
+  private record TornLine(String location, long bytes, boolean completeRecord) {}
+
   /** The running state of one verification. */
   private final class State {
     final Instant now;
@@ -339,19 +351,35 @@ public final class AuditVerifier {
     @Nullable Instant firstTime;
     @Nullable Instant tailTime;
     @Nullable AuditRecord lastRecord;
+    @Nullable TornLine torn;
     final Map<Long, Checkpoint> checkpointsAt = new HashMap<>();
 
     State(Instant now) {
       this.now = now;
     }
 
-    /** Checks one line and makes it the head; a verdict if it is bad. */
-    @Nullable VerificationResult line(String file, LogLines lines) {
+    /**
+     * Checks one line and makes it the head; a verdict if it is bad. An incomplete last line of the last file is
+     * noted as {@link #torn} when {@link LastLine} says a failed write left it: not counted if cut short, checked as a
+     * record if only its line feed is missing.
+     */
+    @Nullable VerificationResult line(String file, LogLines lines, boolean lastFile) {
       long expected = lastSeq + 1;
       String where = file + " line " + lines.number();
       if (!lines.complete()) {
-        return tampered(expected, where, "the last line is incomplete (no line feed): the file was cut inside a "
-            + "record, or a write was interrupted");
+        if (!lastFile) {
+          return tampered(expected, where, "the file ends inside a record (no line feed), but the log goes on in "
+              + "another file: the file was cut, or the files were mixed up");
+        }
+        LastLine.Kind kind = lines.tooLong() ? LastLine.Kind.DAMAGED : LastLine.classify(lines.bytes(), 0,
+            lines.length());
+        if (kind == LastLine.Kind.DAMAGED) {
+          return tampered(expected, where, "the last line has no line feed and is " + LastLine.describe(kind));
+        }
+        torn = new TornLine(where, lines.length(), kind == LastLine.Kind.UNTERMINATED);
+        if (kind == LastLine.Kind.TORN) {
+          return null;
+        }
       }
       if (lines.tooLong()) {
         return tampered(expected, where, "the line is longer than " + AuditJson.MAX_LINE_BYTES + " bytes");

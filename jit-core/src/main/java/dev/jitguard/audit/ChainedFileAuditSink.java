@@ -29,8 +29,15 @@ import org.slf4j.LoggerFactory;
  * The {@link FileAuditSink}: one lock serialises every append, so the chain has one head and never forks. This class
  * keeps the chain (sequence number, previous hash, records encoded into the write buffer) and the fail-closed state;
  * the active file and its rotation are in {@link AuditLogFile}, reading an existing log back for resume in
- * {@link LogFileEnds}, when to sign a checkpoint in {@link CheckpointSchedule}, and the checkpoint file and listeners
- * in {@link CheckpointPublisher}.
+ * {@link LogFileEnds}, repairing the end a failed write left in {@link TailRepair}, when to sign a checkpoint in
+ * {@link CheckpointSchedule}, and the checkpoint file and listeners in {@link CheckpointPublisher}.
+ *
+ * <p><b>A failed write</b> (an {@link IOException}: a full disk) fails its call and every call after it until the next
+ * call manages to repair the file: cut back what the failed write left after the end of the last complete write (the
+ * good offset, {@link AuditLogFile#written()}), re-read the chain's head from the file, record each cut as a
+ * {@link dev.jitguard.event.AuditEventType#TORN_TAIL_RECOVERED} event and force it. Until that succeeds every call
+ * throws (the guard denies); once there is room again, the next call succeeds without an operator. Any other failure,
+ * and a file that is not what this sink wrote, stop the sink for good, as before.
  */
 final class ChainedFileAuditSink implements FileAuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(ChainedFileAuditSink.class);
@@ -41,6 +48,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
   private final CheckpointSchedule checkpoints;
   private final CheckpointPublisher publisher;
   private final Clock clock;
+  private final TailRepair repair;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final MessageDigest sha = Chain.sha256();
@@ -59,7 +67,8 @@ final class ChainedFileAuditSink implements FileAuditSink {
   private boolean closed;
 
   private ChainedFileAuditSink(FileAuditSink.Builder b, FileChannel lockChannel, FileLock fileLock) {
-    this.file = new AuditLogFile(b.file.toAbsolutePath(), b.maxFileSize, b.rotationInterval);
+    this.file = new AuditLogFile(b.file.toAbsolutePath(), b.maxFileSize, b.rotationInterval, b.channels);
+    this.repair = new TailRepair(file.path(), b.channels);
     this.logId = b.logId != null ? b.logId : defaultLogId(file.baseName());
     this.durability = b.durability != null ? b.durability : Durability.FSYNC;
     this.checkpoints = new CheckpointSchedule(b.signingKey, b.checkpointEvery != 0 ? b.checkpointEvery : 1000,
@@ -71,7 +80,8 @@ final class ChainedFileAuditSink implements FileAuditSink {
     CheckpointPublisher cp = null;
     try {
       cp = CheckpointPublisher.open(b.checkpointFile, logId, listeners);
-      resume();
+      repair.repairOnOpen();
+      resume(clock.instant());
     } catch (IOException e) {
       if (cp != null) {
         cp.close();
@@ -84,7 +94,31 @@ final class ChainedFileAuditSink implements FileAuditSink {
       throw e;
     }
     this.publisher = cp;
+    if (!repair.unrecorded().isEmpty()) {
+      recordCutsNow();
+    }
     this.heartbeat = b.backgroundHeartbeat ? startHeartbeat() : null;
+  }
+
+  /**
+   * Records at once the cut made on opening, so the evidence is in the chain before anything else happens. If the disk
+   * is still full, the sink opens anyway and fails its calls until a later one writes the record.
+   */
+  private void recordCutsNow() {
+    lock.lock();
+    try {
+      recordCuts(clock.instant());
+      publisher.publish();
+    } catch (IOException e) {
+      RuntimeException failed = fail(e);
+      LOG.warn("could not record the repair of audit log '{}' yet; records fail until it is written", logId, failed);
+    } catch (RuntimeException e) {
+      file.close();
+      publisher.close();
+      throw e;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private static String defaultLogId(String baseName) {
@@ -131,8 +165,8 @@ final class ChainedFileAuditSink implements FileAuditSink {
   // ---------------------------------------------------------------------------------------------------------------
   // Opening and resuming
 
-  private void resume() throws IOException {
-    Instant now = clock.instant();
+  /** Reads the chain's head (the last record, checked) from the files and opens the active one for appending. */
+  private void resume(Instant now) throws IOException {
     Path from = file.resumeFrom();
     LogFileEnds.End tail = from == null ? null : LogFileEnds.last(from, sha);
     if (tail == null) {
@@ -170,7 +204,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
       } catch (RuntimeException e) {
         if (!heartbeatFailureLogged) {
           heartbeatFailureLogged = true;
-          LOG.error("audit heartbeat for log '{}' failed; records fail until the sink is reopened", logId, e);
+          LOG.error("audit heartbeat for log '{}' failed; records fail until a write succeeds again", logId, e);
         }
       }
     }, period, period, TimeUnit.MILLISECONDS);
@@ -192,6 +226,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
       Instant now = clock.instant();
       RuntimeException unrecordable = null;
       try {
+        repairIfDue(now);
         rotateIfDue(now);
         for (AuditEvent e : events) {
           unrecordable = appendEvent(e, now);
@@ -225,6 +260,7 @@ final class ChainedFileAuditSink implements FileAuditSink {
       ensureUsable();
       Instant now = clock.instant();
       try {
+        repairIfDue(now);
         rotateIfDue(now);
         if (checkpoints.dueOnHeartbeat(now)) {
           appendCheckpoint(now);
@@ -250,7 +286,9 @@ final class ChainedFileAuditSink implements FileAuditSink {
       ensureUsable();
       Checkpoint c;
       try {
-        c = appendCheckpoint(clock.instant());
+        Instant now = clock.instant();
+        repairIfDue(now);
+        c = appendCheckpoint(now);
         flush(true);
       } catch (IOException | RuntimeException e) {
         throw fail(e);
@@ -261,6 +299,42 @@ final class ChainedFileAuditSink implements FileAuditSink {
       lock.unlock();
     }
   }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Repairing after a failed write
+
+  /**
+   * After a failed write: cuts what it left at the end of the file, re-reads the chain's head from the file (the
+   * records the failed write completed stay in the chain), and records the cut. Throws while the disk is still full.
+   */
+  private void repairIfDue(Instant now) throws IOException {
+    if (repair.due()) {
+      file.close();
+      repair.repairAfterFailedWrite();
+      resume(now);
+      repair.done();
+      heartbeatFailureLogged = false;
+      LOG.info("audit log '{}' writes again from seq {}", logId, seq + 1);
+    }
+    if (!repair.unrecorded().isEmpty()) {
+      recordCuts(now);
+    }
+  }
+
+  /** Appends a record of each cut not recorded yet, and forces them, before anything else is appended. */
+  private void recordCuts(Instant now) throws IOException {
+    for (TailRepair.Cut c : repair.unrecorded()) {
+      appendEvent(c.toEvent(now), now);
+      if (checkpoints.dueAfterRecord(now)) {
+        appendCheckpoint(now);
+      }
+    }
+    flush(true);
+    repair.recorded();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Encoding and chaining
 
   /**
    * Encodes, chains and buffers one event. Returns why it cannot be recorded (too long, not encodable), with nothing
@@ -354,14 +428,22 @@ final class ChainedFileAuditSink implements FileAuditSink {
     }
   }
 
+  /**
+   * Fails the current call. An I/O failure makes the next call repair the file (the first one keeps the good offset
+   * and the bytes being written); any other failure stops the sink.
+   */
   private RuntimeException fail(Exception e) {
+    if (e instanceof IOException io) {
+      repair.writeFailed(file.written(), buffer);
+      buffer.reset();
+      publisher.discard();
+      return new UncheckedIOException("could not write the audit log '" + file.path() + "' (" + io.getMessage()
+          + "): the events of this call are not recorded (those that reached the file whole stay in the chain). The "
+          + "sink repairs the end of the file and goes on at its next write, once the disk has room again", io);
+    }
     failure = e;
     buffer.reset();
     publisher.discard();
-    if (e instanceof IOException io) {
-      return new UncheckedIOException("could not write the audit log '" + file.path() + "'; it accepts no more "
-          + "events until reopened", io);
-    }
     return (RuntimeException) e;
   }
 
@@ -410,9 +492,19 @@ final class ChainedFileAuditSink implements FileAuditSink {
       }
       closed = true;
       try {
+        Instant now = clock.instant();
+        if (failure == null && repair.due()) {
+          try {
+            repairIfDue(now);
+          } catch (IOException e) {
+            failure = e;
+            LOG.warn("closing audit log '{}' without repairing its end ({}); the next sink to open it repairs it",
+                logId, e.toString());
+          }
+        }
         if (failure == null) {
           if (checkpoints.signs() && !lastIsCheckpoint && seq > 0) {
-            appendCheckpoint(clock.instant());
+            appendCheckpoint(now);
           }
           flush(true);
           publisher.publish();

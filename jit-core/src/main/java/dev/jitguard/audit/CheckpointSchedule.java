@@ -53,18 +53,26 @@ final class CheckpointSchedule {
     return lastCheckpoint;
   }
 
-  /** Starts the schedule for a new, empty log. */
+  /** Starts the schedule for a new, empty log (also when a repair cut a log back to nothing). */
   void startNew(Instant now) {
     lastCheckpointAt = now;
+    sinceCheckpoint = 0;
+    lastCheckpoint = null;
   }
 
-  /** Continues the schedule of a log that ends with {@code tail}. */
+  /** Continues the schedule of a log that ends with {@code tail} (on opening, or after a repair re-read it). */
   void resumeAfter(AuditRecord tail) {
     if (tail instanceof AuditRecord.CheckpointRecord c) {
       lastCheckpoint = c.checkpoint();
       lastCheckpointAt = c.checkpoint().time();
+      sinceCheckpoint = 0;
     } else {
-      // The records after the last checkpoint were written before this sink opened; sign them at the next chance.
+      // The records after the last checkpoint are not signed yet (written before this sink opened, or before a
+      // failed write); sign them at the next chance. A checkpoint of a failed write that never reached the file is
+      // forgotten.
+      if (lastCheckpoint != null && lastCheckpoint.seq() >= tail.seq()) {
+        lastCheckpoint = null;
+      }
       lastCheckpointAt = Instant.EPOCH;
       sinceCheckpoint = every;
     }

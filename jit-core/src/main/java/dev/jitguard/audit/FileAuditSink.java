@@ -45,12 +45,18 @@ import org.jspecify.annotations.Nullable;
  * after the log itself was forced to storage, and their failure fails the record call (the guard denies).
  *
  * <p><b>Resume.</b> Opening an existing file continues its chain from its last record (or, if the active file is
- * missing or empty, from the last rotated file). If the last line is incomplete or is not a valid record, opening
- * fails with an error and nothing is appended: verify the log, and move the damaged file aside.
+ * missing or empty, from the last rotated file). If the active file ends with a record a failed write cut short (a
+ * last line without its line feed that is not a whole record), that part is cut off and the cut is recorded as a
+ * {@link dev.jitguard.event.AuditEventType#TORN_TAIL_RECOVERED} event; a whole record missing only its line feed gets
+ * it. If the last line is anything else that is not a valid record, opening fails with an error and nothing is
+ * appended: verify the log, and move the damaged file aside.
  *
  * <p><b>Thread-safety and failure.</b> Thread-safe: concurrent callers are serialised, so sequence numbers never repeat
- * and the chain never forks. If a write or a flush fails, the sink stops: that call and every later one throw (fail
- * closed), because what reached the disk is unknown; check the file and reopen.
+ * and the chain never forks. If a write or a flush fails with an I/O error (a full disk), that call throws (fail
+ * closed: the guard denies), and so does every later one until one of them repairs the file: it cuts back what the
+ * failed write left after the end of the last complete write (complete records stay), records the cut as a
+ * {@code TORN_TAIL_RECOVERED} event, and goes on; once the disk has room again the sink recovers by itself. If the file
+ * is not what the sink wrote, or the failure is not an I/O error, the sink stops for good: check the file and reopen.
  */
 public interface FileAuditSink extends BatchAuditSink, AutoCloseable {
 
@@ -131,6 +137,7 @@ public interface FileAuditSink extends BatchAuditSink, AutoCloseable {
     @Nullable Clock clock;
     boolean backgroundHeartbeat = true;
     private boolean heartbeatSet;
+    LogChannels channels = LogChannels.DEFAULT;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file cannot be null");
@@ -329,12 +336,18 @@ public interface FileAuditSink extends BatchAuditSink, AutoCloseable {
       return this;
     }
 
+    /** Opens the log file's channels through these (tests: a disk that fills up). */
+    Builder withChannels(LogChannels channels) {
+      this.channels = Objects.requireNonNull(channels, "channels cannot be null");
+      return this;
+    }
+
     /**
      * Opens (or creates) the log, resumes its chain and takes its lock.
      *
      * @return the sink; close it when done
-     * @throws IllegalStateException if the options contradict each other, the file's tail is damaged, or another
-     *     writer holds the lock
+     * @throws IllegalStateException if the options contradict each other, the file's tail is damaged (other than a
+     *     record a failed write cut short, which is repaired), or another writer holds the lock
      * @throws java.io.UncheckedIOException if the file cannot be opened
      */
     public FileAuditSink build() {

@@ -120,6 +120,11 @@ final class VerificationJson {
         }
         g.writeStringProperty("age", st.age().toString());
         g.writeStringProperty("max_staleness", st.maxStaleness().toString());
+      } else if (r instanceof VerificationResult.TornTail t) {
+        g.writeStringProperty("location", t.location());
+        g.writeNumberProperty("torn_bytes", t.bytes());
+        g.writeBooleanProperty("complete_record", t.completeRecord());
+        g.writeNumberProperty("unverified_records", t.unverifiedRecords());
       }
       g.writeEndObject();
     }

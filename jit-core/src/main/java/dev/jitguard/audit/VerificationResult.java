@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The verdict of {@link AuditVerifier}: one of {@link Ok}, {@link Tampered}, {@link UnverifiedTail},
- * {@link Rollback} or {@link Stale}, each with a {@link Summary} of what was read. When several apply, the first in
- * this order wins: TAMPERED, ROLLBACK, STALE, UNVERIFIED_TAIL, OK.
+ * {@link Rollback}, {@link Stale} or {@link TornTail}, each with a {@link Summary} of what was read. When several
+ * apply, the first in this order wins: TAMPERED, ROLLBACK, TORN_TAIL, STALE, UNVERIFIED_TAIL, OK.
  */
 public sealed interface VerificationResult {
 
@@ -25,7 +25,12 @@ public sealed interface VerificationResult {
     /** The log no longer contains, or contradicts, the state a previous verification remembered. */
     ROLLBACK(3),
     /** The last checkpoint is older than the allowed staleness (only when a maximum staleness was set). */
-    STALE(4);
+    STALE(4),
+    /**
+     * The chain is intact, but the last line has no line feed: a write was cut short (a full disk, a crash). A warning,
+     * not tampering: see {@link TornTail}.
+     */
+    TORN_TAIL(5);
 
     private final int exitCode;
 
@@ -54,7 +59,8 @@ public sealed interface VerificationResult {
    * {@code last_checkpoint}) and the fields of the verdict ({@code seq}, {@code location}, {@code reason} for
    * TAMPERED; {@code unverified_records}, {@code first_unverified_seq}, {@code oldest_unverified}, {@code age} for
    * UNVERIFIED_TAIL; {@code reason}, {@code remembered} for ROLLBACK; {@code last_checkpoint_time}, {@code age},
-   * {@code max_staleness} for STALE). Durations are ISO-8601.
+   * {@code max_staleness} for STALE; {@code location}, {@code torn_bytes}, {@code complete_record},
+   * {@code unverified_records} for TORN_TAIL). Durations are ISO-8601.
    *
    * @return the JSON, without a trailing line feed
    */
@@ -63,8 +69,8 @@ public sealed interface VerificationResult {
   }
 
   /**
-   * What to remember for the next verification (the head of the log now), for verdicts that do not indicate tampering
-   * or rollback.
+   * What to remember for the next verification (the head of the log now: for TORN_TAIL, the last complete record),
+   * for verdicts that do not indicate tampering or rollback.
    *
    * @return the state, or empty for TAMPERED and ROLLBACK
    */
@@ -236,6 +242,46 @@ public sealed interface VerificationResult {
       return "STALE: " + summary.text() + ". " + lastCheckpointTime.map(t -> "The last checkpoint was signed " + t
           + ", " + age + " ago").orElse("There is no checkpoint") + ", more than the allowed " + maxStaleness
           + ": the writer stopped, or the end of the log was removed.";
+    }
+
+    @Override
+    public Optional<VerifiedState> newState() {
+      return Optional.of(summary.state());
+    }
+  }
+
+  /**
+   * The log's last line has no line feed, and it is what a write cut short leaves: the start of a record that never
+   * ends (a full disk, a crash), or a whole record missing only its line feed. Every record before it verifies as
+   * usual. A warning, not tampering: nothing before it was changed as far as the chain shows, but the bytes of a
+   * cut-short record cannot be checked, and a cut inside the last line looks the same. The file sink that wrote the
+   * log repairs it when it writes again or reopens the log (it cuts the partial record off, or adds the missing line
+   * feed) and records each cut in the chain as a {@code TORN_TAIL_RECOVERED} event.
+   *
+   * @param summary what was read: the records before the incomplete line (and the last record itself, when only its
+   *     line feed is missing)
+   * @param location the file and line of the incomplete line
+   * @param bytes its length in bytes
+   * @param completeRecord whether it is a whole record that verified, missing only its line feed
+   * @param unverifiedRecords how many of the records read follow the last checkpoint
+   */
+  record TornTail(Summary summary, String location, long bytes, boolean completeRecord, long unverifiedRecords)
+      implements VerificationResult {
+    @Override
+    public Status status() {
+      return Status.TORN_TAIL;
+    }
+
+    @Override
+    public String describe() {
+      String unsigned = unverifiedRecords == 0 ? "" : "; " + (unverifiedRecords == 1 ? "the last record is"
+          : "the last " + unverifiedRecords + " records are") + " not covered by a checkpoint yet";
+      return "TORN_TAIL: " + summary.text() + ". " + (completeRecord
+          ? "The last record (" + location + ", " + bytes + " bytes) is complete and verifies but has no line feed: "
+              + "a write stopped just before it" + unsigned + ". The writer adds the line feed when it writes again."
+          : "The last line (" + location + ", " + bytes + " bytes) has no line feed: a write was cut short (a full "
+              + "disk or a crash), and the records before it verify" + unsigned + ". The writer cuts it off and "
+              + "records the cut when it writes again or reopens the log.");
     }
 
     @Override

@@ -62,5 +62,12 @@ public enum AuditEventType {
    * or a newer record saying an ended grant is live again. The ended record is kept, so access never comes back.
    * Details: {@code arrived_version}, {@code arrived_status}, {@code cached_version}, {@code cached_status}.
    */
-  STORE_ANOMALY
+  STORE_ANOMALY,
+  /**
+   * The file audit sink cut off the end of its log that a failed write (a full disk, a crash) left: a record cut
+   * short, without its line feed, whose caller got an error. Recorded by the sink itself (actor {@code system}), once
+   * per cut, with the details {@code file}, {@code offset} (where the file now ends), {@code bytes_removed},
+   * {@code sha256} (of the removed bytes) and {@code found} ({@code after_failed_write} or {@code on_open}).
+   */
+  TORN_TAIL_RECOVERED
 }

@@ -41,7 +41,8 @@ import tools.jackson.core.json.JsonWriteFeature;
  * </pre>
  *
  * <p>Exit codes: {@value #OK} OK, {@value #TAMPERED} TAMPERED, {@value #UNVERIFIED_TAIL} UNVERIFIED_TAIL,
- * {@value #ROLLBACK} ROLLBACK, {@value #STALE} STALE (only with {@code --max-staleness}), {@value #USAGE} usage error,
+ * {@value #ROLLBACK} ROLLBACK, {@value #STALE} STALE (only with {@code --max-staleness}), {@value #TORN_TAIL}
+ * TORN_TAIL (the last line has no line feed: a write was cut short, not tampering), {@value #USAGE} usage error,
  * {@value #UNREADABLE} unreadable input (a missing or unreadable file, a key or state file that is not one). Output
  * is printable ASCII: every piece of text from the log is escaped.
  */
@@ -56,6 +57,8 @@ public final class VerifyCommand {
   public static final int ROLLBACK = 3;
   /** The last checkpoint is older than {@code --max-staleness}. */
   public static final int STALE = 4;
+  /** The last line has no line feed: a write was cut short (a full disk, a crash); the records before it verify. */
+  public static final int TORN_TAIL = 5;
   /** Bad command line (EX_USAGE). */
   public static final int USAGE = 64;
   /** An input could not be read or is not what it should be (EX_DATAERR). */
@@ -79,7 +82,10 @@ public final class VerifyCommand {
       "  --json                   print JSON instead of text",
       "  --help                   print this help",
       "",
-      "Exit codes: 0 OK, 1 TAMPERED, 2 UNVERIFIED_TAIL, 3 ROLLBACK, 4 STALE, 64 usage error, 65 unreadable input.",
+      "Exit codes: 0 OK, 1 TAMPERED, 2 UNVERIFIED_TAIL, 3 ROLLBACK, 4 STALE, 5 TORN_TAIL, 64 usage error,",
+      "65 unreadable input. TORN_TAIL is a warning, not tampering: the last line has no line feed because a write",
+      "was cut short (a full disk, a crash); the records before it verify, and the writer cuts it off and records",
+      "the cut in the chain when it writes again.",
       "");
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -161,6 +162,23 @@ class VerifyCommandTest {
         + "2026-11-23T09:01:00Z  approved by \"bob\"\n");
   }
 
+  /** Issue 11: a last line cut short by a full disk was exit code 1, TAMPERED, like an attack. */
+  @Test
+  void runWhenOnlyTheLastLineIsTornThenExitFiveAndNotTampered() throws Exception {
+    Files.write(log, "{\"v\":1,\"seq\":14,\"pr".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+
+    assertThat(run(args("--checkpoints", checkpoints.toString()))).isEqualTo(VerifyCommand.TORN_TAIL)
+        .isEqualTo(5);
+    assertThat(out).startsWith("TORN_TAIL: 13 records in 1 file (seq 1..13)").contains("line 14, 19 bytes) has "
+        + "no line feed: a write was cut short (a full disk or a crash), and the records before it verify")
+        .doesNotContain("TAMPERED");
+    assertThat(run(args("--json"))).isEqualTo(VerifyCommand.TORN_TAIL);
+    assertThat(out).startsWith("{\"status\":\"TORN_TAIL\",\"exit_code\":5,");
+
+    Files.write(log, "x}\n".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+    assertThat(run(args())).as("the same bytes in the middle").isEqualTo(VerifyCommand.TAMPERED);
+  }
+
   @Test
   void runWhenUsageWrongThenExit64() {
     assertThat(run()).isEqualTo(VerifyCommand.USAGE);
@@ -175,7 +193,8 @@ class VerifyCommandTest {
     assertThat(err).contains("\"x\\u001b[31m\"");
     assertThat(run(args("--update-state"))).isEqualTo(VerifyCommand.USAGE);
     assertThat(run("--help")).isEqualTo(VerifyCommand.OK);
-    assertThat(out).contains("Exit codes: 0 OK, 1 TAMPERED, 2 UNVERIFIED_TAIL, 3 ROLLBACK, 4 STALE");
+    assertThat(out).contains("Exit codes: 0 OK, 1 TAMPERED, 2 UNVERIFIED_TAIL, 3 ROLLBACK, 4 STALE, 5 TORN_TAIL")
+        .contains("TORN_TAIL is a warning, not tampering");
   }
 
   @Test
