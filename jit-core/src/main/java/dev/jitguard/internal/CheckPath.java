@@ -295,17 +295,20 @@ public final class CheckPath {
       return null;
     }
     Slot slot = index.slot(subject.id(), privilege);
-    refreshSlot(slot, live);
+    if (!refreshSlot(slot, live)) {
+      return null;
+    }
     slot.freshUntil = now + stalenessMillis;
     return slot;
   }
 
   /**
    * Brings a slot up to date with the store's live grants: newer versions replace older ones; a grant the index
-   * still holds as live but the store no longer lists is re-read by id (revoked, consumed or expired elsewhere), and
-   * dropped if it cannot be read.
+   * still holds as live but the store no longer lists is re-read by id (revoked, consumed or expired elsewhere).
+   *
+   * @return false if a grant could not be read
    */
-  private void refreshSlot(Slot slot, List<Grant> live) {
+  private boolean refreshSlot(Slot slot, List<Grant> live) {
     Set<GrantId> listed = new HashSet<>();
     for (Grant g : live) {
       listed.add(g.id());
@@ -321,14 +324,14 @@ public final class CheckPath {
             index.removeEntries(slot, x -> x.grant.id().equals(e.grant.id()));
           }
         } catch (RuntimeException ex) {
-          // The store just listed the live grants without this one, so it is not live: drop it and go on with the
-          // others (a corrupt row fails closed for its grant alone).
-          LOG.error("grant store failed while re-reading grant {}, which it no longer lists as live; it is denied",
-              e.grant.id(), ex);
-          index.removeEntries(slot, x -> x.grant.id().equals(e.grant.id()));
+          // A grant that cannot be read (a corrupt row, or the store failing) fails closed for its subject and
+          // privilege: the check answers STORE_FAILURE, which tells the operators where to look.
+          LOG.error("grant store failed while re-reading grant {}", e.grant.id(), ex);
+          return false;
         }
       }
     }
+    return true;
   }
 
   /**
