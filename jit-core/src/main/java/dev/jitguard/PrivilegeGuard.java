@@ -465,9 +465,10 @@ public interface PrivilegeGuard extends AutoCloseable {
     }
 
     /**
-     * How long the guard waits for the audit sink to record one event. A sink that does not answer within it fails,
-     * and the guard fails closed (the decision it was recording is denied, or taken back), so a hung sink cannot hang
-     * the application's calls. Defaults to 5 seconds.
+     * How long the guard waits for the audit sink to record one event, and for the approval channel to take one call.
+     * A sink that does not answer within it fails, and the guard fails closed (the decision it was recording is
+     * denied, or taken back); a channel that does not take a pending request within it fails the request
+     * ({@code APPROVAL_FAILURE}). So a hung plug-in cannot hang the application's calls. Defaults to 5 seconds.
      *
      * @param timeout between 1 millisecond and 10 minutes
      * @return this builder

@@ -267,6 +267,31 @@ class FaultsTest {
     }
   }
 
+  @Test
+  void approvalChannelThatHangsThenTheRequestFailsClosedWithinTheBound() {
+    CountDownLatch release = new CountDownLatch(1);
+    PrivilegeGuard guard = PrivilegeGuard.builder().withPolicy(POLICY).withAuditSink(new InMemoryAuditSink())
+        .withApprovalChannel((request, rule) -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        })
+        .withClock(clock).withAuditTimeout(Duration.ofMillis(300)).withoutBackgroundMaintenance().build();
+    guards.add(guard);
+    try {
+      long start = System.nanoTime();
+      Decision d = guard.request(ask(ALICE, DB_WRITE).build());
+
+      assertThat(d.reason()).isEqualTo(ReasonCode.APPROVAL_FAILURE);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      assertThat(guard.pendingRequests(ALICE)).as("the request ended denied").isEmpty();
+    } finally {
+      release.countDown();
+    }
+  }
+
   // ------------------------------------------------------------------------------------------- policy faults
 
   @Test

@@ -42,7 +42,8 @@ public final class Engine implements AutoCloseable {
   private final AutoCloseable storeSubscription;
   private final AutoCloseable policySubscription;
   private final ScheduledExecutorService scheduler;
-  private final BoundedAuditSink boundedAudit;
+  /** Bounds the calls into the audit sink and the approval channel. */
+  private final BoundedCalls bounded;
 
   /**
    * Wires the engine and loads the live grants.
@@ -51,7 +52,8 @@ public final class Engine implements AutoCloseable {
    * @param channel the approval channel
    * @param store the grant store
    * @param audit the audit sink
-   * @param auditTimeout how long the guard waits for the audit sink to record an event before it denies
+   * @param auditTimeout how long the guard waits for the audit sink (one record) or the approval channel (one call)
+   *     before it fails closed
    * @param wallClock the wall clock
    * @param monotonic elapsed time, or null to derive it from the wall clock (see {@link GuardClock})
    * @param maintenanceInterval the maintenance period, or null for none
@@ -67,8 +69,9 @@ public final class Engine implements AutoCloseable {
     RequestEvaluator evaluator = new RequestEvaluator(policy);
     this.explanations = new Explanations(policy, onCall, evaluator, clock);
     GrantIndex index = new GrantIndex(explanations::denials);
-    this.boundedAudit = new BoundedAuditSink(audit, auditTimeout);
-    Ledger ledger = new Ledger(store, boundedAudit, listeners, index);
+    this.bounded = new BoundedCalls(auditTimeout, "jitguard-spi");
+    channel = new BoundedApprovalChannel(channel, bounded);
+    Ledger ledger = new Ledger(store, new BoundedAuditSink(audit, bounded), listeners, index);
     Refusals refusals = new Refusals(ledger, policy);
     ApprovalDecider decider = new ApprovalDecider(policy, refusals);
     this.lifecycle = new GrantLifecycle(store, policy, ledger, decider, refusals, clock, gate);
@@ -192,7 +195,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     maintenance.run();
-    boundedAudit.close();
+    bounded.close();
   }
 
 }
