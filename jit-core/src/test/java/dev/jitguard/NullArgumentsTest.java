@@ -139,6 +139,13 @@ class NullArgumentsTest {
   }
 
   @Test
+  void actionBindingOfANullActionThenTheMessageNamesAction() {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> ActionBinding.of(null, 42L));
+
+    assertThat(t).isInstanceOf(NullPointerException.class).hasMessage("action cannot be null");
+  }
+
+  @Test
   void everyNullArgumentOfThePublicApiIsRejectedWithItsName() throws Exception {
     List<String> wrong = new ArrayList<>();
     List<String> untested = new ArrayList<>();
