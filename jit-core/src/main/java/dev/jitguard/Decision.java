@@ -86,7 +86,8 @@ public sealed interface Decision permits Decision.Granted, Decision.Pending, Dec
      */
     public Pending {
       Objects.requireNonNull(request, "request cannot be null");
-      suggestedApprovers = List.copyOf(suggestedApprovers);
+      suggestedApprovers = List.copyOf(Objects.requireNonNull(suggestedApprovers,
+          "suggestedApprovers cannot be null"));
       Objects.requireNonNull(message, "message cannot be null");
       Objects.requireNonNull(hint, "hint cannot be null");
     }

@@ -40,8 +40,8 @@ public record DryRun(Outcome wouldBe, ReasonCode reason, String message, String 
     Objects.requireNonNull(message, "message cannot be null");
     Objects.requireNonNull(hint, "hint cannot be null");
     Objects.requireNonNull(duration, "duration cannot be null");
-    approverGroups = Set.copyOf(approverGroups);
-    approverSubjects = Set.copyOf(approverSubjects);
+    approverGroups = Set.copyOf(Objects.requireNonNull(approverGroups, "approverGroups cannot be null"));
+    approverSubjects = Set.copyOf(Objects.requireNonNull(approverSubjects, "approverSubjects cannot be null"));
     Objects.requireNonNull(policyVersion, "policyVersion cannot be null");
   }
 }

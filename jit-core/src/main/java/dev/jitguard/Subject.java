@@ -145,6 +145,7 @@ public final class Subject {
      * @return this builder
      */
     public Builder groups(String... groups) {
+      Objects.requireNonNull(groups, "groups cannot be null");
       for (String g : groups) {
         this.groups.add(Identifiers.canonical("subject.groups", g));
       }
@@ -158,6 +159,7 @@ public final class Subject {
      * @return this builder
      */
     public Builder groups(Collection<String> groups) {
+      Objects.requireNonNull(groups, "groups cannot be null");
       return groups(groups.toArray(String[]::new));
     }
 
@@ -172,8 +174,9 @@ public final class Subject {
       Objects.requireNonNull(key, "attribute key cannot be null");
       Objects.requireNonNull(value, "attribute value cannot be null");
       if (!key.matches("[a-z][a-z0-9_-]{0,63}")) {
-        throw new InvalidInputException("subject.attributes", "attribute key " + Text.quote(key)
-            + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*, at most 64 characters");
+        throw new InvalidInputException("subject.attributes", "attribute key " + Text.quote(key.length() > 80
+            ? key.substring(0, 80) + "..." : key) + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*, at most 64 "
+            + "characters");
       }
       attributes.put(key, Text.token("subject.attributes." + key, value, 256));
       return this;

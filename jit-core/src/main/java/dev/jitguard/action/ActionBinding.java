@@ -44,8 +44,11 @@ public record ActionBinding(String action, String argumentDigest, String preview
    * @param arguments the arguments, in order
    * @return the binding
    * @throws UnsupportedArgumentException if an argument cannot be encoded
+   * @throws InvalidInputException if the action name is malformed
    */
   public static ActionBinding of(String action, Object... arguments) {
+    Objects.requireNonNull(action, "action cannot be null");
+    Objects.requireNonNull(arguments, "arguments cannot be null");
     return of(action, CanonicalArguments.standard(), java.util.Arrays.asList(arguments.clone()));
   }
 
@@ -56,12 +59,22 @@ public record ActionBinding(String action, String argumentDigest, String preview
    * @param encoding the canonical encoder
    * @param arguments the arguments, in order (nulls allowed)
    * @return the binding
+   * @throws UnsupportedArgumentException if an argument cannot be encoded
+   * @throws InvalidInputException if the action name is malformed
    */
   public static ActionBinding of(String action, CanonicalArguments encoding, List<?> arguments) {
+    Objects.requireNonNull(action, "action cannot be null");
+    Objects.requireNonNull(encoding, "encoding cannot be null");
+    Objects.requireNonNull(arguments, "arguments cannot be null");
+    // The action name first, so that a bad one is reported as such rather than as a bad preview.
+    Text.token("action", action, 200);
     String digest = encoding.digest(arguments);
     StringBuilder preview = new StringBuilder(action).append('(');
     for (int i = 0; i < arguments.size(); i++) {
-      preview.append(i == 0 ? "" : ", ").append(String.valueOf(arguments.get(i)));
+      preview.append(i == 0 ? "" : ", ");
+      // The default preview shows each argument as text; a NUL (valid in an argument, never in a preview) is shown
+      // as its escape, so that arguments the digest accepts always give a preview.
+      preview.append(String.valueOf(arguments.get(i)).replace("\0", "\\u0000"));
     }
     String p = preview.append(')').toString();
     if (p.length() > 2000) {
@@ -88,6 +101,7 @@ public record ActionBinding(String action, String argumentDigest, String preview
    * @return true for the same call
    */
   public boolean sameCall(ActionBinding other) {
+    Objects.requireNonNull(other, "other cannot be null");
     return action.equals(other.action) && argumentDigest.equals(other.argumentDigest);
   }
 }

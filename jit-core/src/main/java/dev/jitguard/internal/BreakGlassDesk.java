@@ -79,6 +79,8 @@ public final class BreakGlassDesk {
     Objects.requireNonNull(privilege, "privilege cannot be null");
     Objects.requireNonNull(reason, "reason cannot be null");
     Objects.requireNonNull(duration, "duration cannot be null");
+    // Checked under its own name first: the request below carries the reason as its justification.
+    Text.freeText("reason", reason);
     ElevationRequest request = ElevationRequest.builder(subject, privilege).justification(reason).duration(duration)
         .build();
     if (gate.isClosed()) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -67,16 +68,28 @@ final class DocumentReader {
    * @return the root node, or null if the document is empty or not well-formed (the problem was added)
    */
   static @Nullable DocNode read(byte[] bytes, PolicyDocuments.Format format, DocProblems problems) {
-    return new DocumentReader(problems, format).read(bytes);
+    TokenStreamFactory factory = format == PolicyDocuments.Format.YAML ? YAML : JSON;
+    return read(bytes, format, problems, b -> factory.createParser(ObjectReadContext.empty(), b));
   }
 
-  private @Nullable DocNode read(byte[] bytes) {
-    TokenStreamFactory factory = format == PolicyDocuments.Format.YAML ? YAML : JSON;
+  /**
+   * Parses a document with the parser {@code opener} makes: the production path passes the shared factories; tests
+   * pass a parser that fails the way a buggy parser would.
+   */
+  static @Nullable DocNode read(byte[] bytes, PolicyDocuments.Format format, DocProblems problems,
+      Function<byte[], JsonParser> opener) {
+    return new DocumentReader(problems, format).read(bytes, opener);
+  }
+
+  private @Nullable DocNode read(byte[] bytes, Function<byte[], JsonParser> opener) {
     JsonParser p;
     try {
-      p = factory.createParser(ObjectReadContext.empty(), bytes);
+      p = opener.apply(bytes);
     } catch (JacksonException e) {
       syntax(e, null);
+      return null;
+    } catch (RuntimeException e) {
+      parserFailure(e, null);
       return null;
     }
     try (p) {
@@ -104,7 +117,37 @@ final class DocumentReader {
       problems.add(e.line, e.column, e.path, String.format(Locale.ROOT, "is nested more than %d levels deep; no "
           + "valid policy document is, check the indentation or brackets", MAX_DEPTH));
       return null;
+    } catch (RuntimeException e) {
+      parserFailure(e, p);
+      return null;
     }
+  }
+
+  /**
+   * The parser itself failed with something other than a syntax error (an {@code IndexOutOfBoundsException} from a
+   * parser bug, say, such as SnakeYAML Engine 3.0.1 on a surrogate pair at its 1,024-character buffer boundary). The
+   * document may well be valid, so the problem says so, points at where the parser stopped, and says what to do; it
+   * never escapes as the parser's own exception type.
+   */
+  private void parserFailure(RuntimeException e, @Nullable JsonParser p) {
+    int line = 0;
+    int column = 0;
+    if (p != null) {
+      try {
+        TokenStreamLocation at = p.currentLocation();
+        line = Math.max(at.getLineNr(), 0);
+        column = line > 0 ? Math.max(at.getColumnNr(), 0) : 0;
+      } catch (RuntimeException ignored) {
+        // The parser is broken; report the failure without a position.
+      }
+    }
+    String detail = e.getMessage() == null ? "" : " " + Text.quote(e.getMessage());
+    problems.add(line, column, open.isEmpty() ? "" : open.get(open.size() - 1), "could not be read: the " + format
+        + " parser failed unexpectedly (" + e.getClass().getName() + detail + ")" + (line > 0 ? " at or after this "
+            + "position" : "") + ". This is a fault of the parser, not necessarily of the document; as a "
+        + "work-around, remove or move non-ASCII characters such as emoji near this position (comments included) "
+        + "or convert the document to " + (format == PolicyDocuments.Format.YAML ? "JSON" : "YAML") + ", and report "
+        + "the parser version and this message to the JIT Guard maintainers");
   }
 
   private DocNode value(JsonParser p, String path, int depth) {

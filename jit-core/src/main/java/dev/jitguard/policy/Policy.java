@@ -179,6 +179,7 @@ public final class Policy implements ElevationPolicy {
      * @return this builder
      */
     public Builder privilege(String pattern, Consumer<PrivilegeRuleBuilder> configure) {
+      Objects.requireNonNull(configure, "configure cannot be null");
       PrivilegeRuleBuilder rb = PrivilegeRule.builder(pattern);
       configure.accept(rb);
       return rule(rb.build());
@@ -207,6 +208,7 @@ public final class Policy implements ElevationPolicy {
      * @return this builder
      */
     public Builder administratorGroups(String... groups) {
+      Objects.requireNonNull(groups, "groups cannot be null");
       for (String g : groups) {
         administratorGroups.add(Identifiers.canonical("administrators.groups", g));
       }
@@ -220,6 +222,7 @@ public final class Policy implements ElevationPolicy {
      * @return this builder
      */
     public Builder administratorSubjects(String... subjectIds) {
+      Objects.requireNonNull(subjectIds, "subjectIds cannot be null");
       for (String s : subjectIds) {
         administratorSubjects.add(Identifiers.canonical("administrators.subjects", s));
       }

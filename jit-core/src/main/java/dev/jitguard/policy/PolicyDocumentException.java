@@ -23,6 +23,9 @@ public final class PolicyDocumentException extends IllegalArgumentException {
   /** Serialization version. */
   private static final long serialVersionUID = 1L;
 
+  /** Longest source name shown in messages; longer ones keep their start and end. */
+  static final int MAX_SOURCE = 300;
+
   private final String source;
   private final List<Problem> problems;
 
@@ -44,7 +47,7 @@ public final class PolicyDocumentException extends IllegalArgumentException {
       throw new IllegalArgumentException("problems cannot be empty");
     }
     StringBuilder sb = new StringBuilder();
-    sb.append("Policy document ").append(printable(source));
+    sb.append("Policy document ").append(printable(shorten(source)));
     sb.append(problems.size() == 1 ? " has 1 problem" : String.format(Locale.ROOT, " has %d problems",
         problems.size()));
     sb.append("; nothing was loaded:");
@@ -52,6 +55,18 @@ public final class PolicyDocumentException extends IllegalArgumentException {
       sb.append("\n  ").append(p);
     }
     return sb.toString();
+  }
+
+  /**
+   * A source name for messages: at most {@value #MAX_SOURCE} characters, keeping its start and its end (a path's
+   * file name), so that a message stays readable whatever name the caller passed.
+   */
+  static String shorten(String source) {
+    if (source.length() <= MAX_SOURCE) {
+      return source;
+    }
+    int head = MAX_SOURCE / 3;
+    return source.substring(0, head) + "..." + source.substring(source.length() - (MAX_SOURCE - head - 3));
   }
 
   /**
@@ -90,7 +105,7 @@ public final class PolicyDocumentException extends IllegalArgumentException {
   /**
    * One problem in a policy document.
    *
-   * @param source the file path, resource name or source name
+   * @param source the file path, resource name or source name (shortened to 300 characters, escaped)
    * @param line the 1-based line, or 0 when the problem concerns the whole document (for example its size)
    * @param column the 1-based column, or 0 with line 0
    * @param path the field path such as {@code policies.payments.refund.maxDuration}, empty for the whole document;
@@ -111,7 +126,7 @@ public final class PolicyDocumentException extends IllegalArgumentException {
       Objects.requireNonNull(source, "source cannot be null");
       Objects.requireNonNull(path, "path cannot be null");
       Objects.requireNonNull(message, "message cannot be null");
-      source = printable(source);
+      source = printable(shorten(source));
       path = printable(path);
       message = printable(message);
     }

@@ -58,6 +58,7 @@ public final class PolicyDocuments {
      * @return JSON for {@code .json}, YAML for {@code .yaml} and {@code .yml} (any case); empty otherwise
      */
     public static Optional<Format> forName(String fileName) {
+      Objects.requireNonNull(fileName, "fileName cannot be null");
       String n = fileName.toLowerCase(Locale.ROOT);
       if (n.endsWith(".json")) {
         return Optional.of(JSON);

@@ -3,7 +3,10 @@ package dev.jitguard.rule;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.Subject;
 import dev.jitguard.internal.util.Identifiers;
+import dev.jitguard.internal.util.Text;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -31,15 +34,17 @@ public record ApprovalStage(String name, int approvals, Set<String> groups, Set<
   public ApprovalStage {
     Objects.requireNonNull(name, "name cannot be null");
     if (!name.matches("[a-z][a-z0-9_-]{0,63}")) {
-      throw new InvalidInputException("stages.name", "stage name \"" + name.replace("\"", "'") + "\" is invalid; "
-          + "use lowercase ASCII [a-z][a-z0-9_-]*, for example \"team-lead\"");
+      throw new InvalidInputException("stages.name", "stage name " + Text.quote(name.length() > 80
+          ? name.substring(0, 80) + "..." : name) + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*, at most 64 "
+          + "characters, for example \"team-lead\"");
     }
     if (approvals < 1 || approvals > 10) {
       throw new InvalidInputException("stages." + name + ".approvals", String.format(Locale.ROOT,
           "stages.%s.approvals must be between 1 and 10, but was %d", name, approvals));
     }
-    groups = canonical("stages." + name + ".groups", groups);
-    subjects = canonical("stages." + name + ".subjects", subjects);
+    groups = canonical("stages." + name + ".groups", Objects.requireNonNull(groups, "groups cannot be null"));
+    subjects = canonical("stages." + name + ".subjects", Objects.requireNonNull(subjects,
+        "subjects cannot be null"));
     if (groups.isEmpty() && subjects.isEmpty()) {
       throw new InvalidInputException("stages." + name, "stage " + name + " has no approver groups and no "
           + "approvers; nobody could ever approve it: add groups or subjects");
@@ -63,7 +68,10 @@ public record ApprovalStage(String name, int approvals, Set<String> groups, Set<
    * @return the stage
    */
   public static ApprovalStage of(String name, int approvals, String... groups) {
-    return new ApprovalStage(name, approvals, Set.of(groups), Set.of());
+    Objects.requireNonNull(groups, "groups cannot be null");
+    // Not Set.of: a repeated or null group is reported by the constructor with the stage's field, not as a bare
+    // IllegalArgumentException or NullPointerException.
+    return new ApprovalStage(name, approvals, new LinkedHashSet<>(Arrays.asList(groups)), Set.of());
   }
 
   /**

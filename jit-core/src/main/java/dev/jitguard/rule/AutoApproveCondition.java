@@ -1,8 +1,10 @@
 package dev.jitguard.rule;
 
 import dev.jitguard.ElevationRequest;
+import dev.jitguard.InvalidInputException;
 import dev.jitguard.Subject;
 import dev.jitguard.internal.util.Identifiers;
+import dev.jitguard.internal.util.Text;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -42,12 +44,14 @@ public interface AutoApproveCondition {
    * @return the condition
    */
   static AutoApproveCondition memberOfAny(String... groups) {
+    Objects.requireNonNull(groups, "groups cannot be null");
     Set<String> canonical = new TreeSet<>();
     for (String g : groups) {
       canonical.add(Identifiers.canonical("autoApprove.groups", g));
     }
     if (canonical.isEmpty()) {
-      throw new IllegalArgumentException("memberOfAny needs at least one group");
+      throw new InvalidInputException("autoApprove.groups", "autoApprove.groups must name at least one group, for "
+          + "example memberOfAny(\"oncall-sre\")");
     }
     Set<String> frozen = Set.copyOf(canonical);
     return of("requester is a member of " + canonical, (s) -> s.groups().stream().anyMatch(frozen::contains));
@@ -66,13 +70,15 @@ public interface AutoApproveCondition {
   /**
    * A condition on the requester only.
    *
-   * @param description for the audit trail
+   * @param description for the audit trail: at most 2000 characters, no NUL or unpaired surrogate
    * @param test the test
    * @return the condition
+   * @throws dev.jitguard.InvalidInputException if the description is too long or malformed
    */
   static AutoApproveCondition of(String description, Predicate<Subject> test) {
     Objects.requireNonNull(description, "description cannot be null");
     Objects.requireNonNull(test, "test cannot be null");
+    Text.freeText("description", description);
     return new AutoApproveCondition() {
       @Override
       public boolean matches(Subject requester, ElevationRequest request, Instant now) {
@@ -116,12 +122,14 @@ public interface AutoApproveCondition {
    * request waits for people).
    *
    * @param source the on-call source
-   * @param schedule the schedule name
+   * @param schedule the schedule name: printable text, at most 128 characters (as in policy documents)
    * @return the condition
+   * @throws dev.jitguard.InvalidInputException if the schedule name is empty, too long or not printable
    */
   static AutoApproveCondition onCall(OnCallLookup source, String schedule) {
     Objects.requireNonNull(source, "source cannot be null");
     Objects.requireNonNull(schedule, "schedule cannot be null");
+    Text.token("autoApprove.onCall", schedule, 128);
     return new AutoApproveCondition() {
       @Override
       public boolean matches(Subject requester, ElevationRequest request, Instant now) {
@@ -146,9 +154,14 @@ public interface AutoApproveCondition {
    * @return the condition
    */
   static AutoApproveCondition allOf(AutoApproveCondition... conditions) {
+    Objects.requireNonNull(conditions, "conditions cannot be null");
+    for (int i = 0; i < conditions.length; i++) {
+      Objects.requireNonNull(conditions[i], "conditions[" + i + "] cannot be null");
+    }
     List<AutoApproveCondition> all = List.of(conditions);
     if (all.isEmpty()) {
-      throw new IllegalArgumentException("allOf needs at least one condition");
+      throw new InvalidInputException("autoApprove", "allOf needs at least one condition, for example "
+          + "allOf(onCall(source, \"primary\"), during(businessHours))");
     }
     return new AutoApproveCondition() {
       @Override

@@ -26,8 +26,8 @@ public record PrivilegePattern(String value) implements Comparable<PrivilegePatt
     Objects.requireNonNull(value, "pattern cannot be null");
     String base = value.endsWith(WILDCARD) ? value.substring(0, value.length() - WILDCARD.length()) : value;
     if (base.contains("*")) {
-      throw new InvalidInputException("privilege", "privilege pattern " + Text.quote(value)
-          + " has a '*' that is not a final '.*' segment; write an exact name such as \"payments.refund\" or a "
+      throw new InvalidInputException("privilege", "privilege pattern " + Text.quote(value.length() > 140
+          ? value.substring(0, 140) + "..." : value) + " has a '*' that is not a final '.*' segment; write an exact name such as \"payments.refund\" or a "
           + "prefix such as \"payments.*\"");
     }
     Privilege.of(base);
@@ -50,6 +50,7 @@ public record PrivilegePattern(String value) implements Comparable<PrivilegePatt
    * @return the pattern
    */
   public static PrivilegePattern exactly(Privilege privilege) {
+    Objects.requireNonNull(privilege, "privilege cannot be null");
     return new PrivilegePattern(privilege.name());
   }
 

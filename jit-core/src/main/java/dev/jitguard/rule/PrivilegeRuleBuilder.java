@@ -26,6 +26,9 @@ import java.util.regex.PatternSyntaxException;
  * {@link #build()} checks the rules between fields. Not thread-safe.
  */
 public final class PrivilegeRuleBuilder {
+  /** Longest ticket pattern accepted. */
+  public static final int MAX_TICKET_PATTERN = 500;
+
   private final PrivilegePattern pattern;
   private final Set<String> eligibleSubjects = new TreeSet<>();
   private final Set<String> eligibleGroups = new TreeSet<>();
@@ -102,7 +105,8 @@ public final class PrivilegeRuleBuilder {
     return this;
   }
 
-  private void addAll(Set<String> target, RuleField field, String... ids) {
+  private void addAll(Set<String> target, RuleField field, String parameter, String... ids) {
+    Objects.requireNonNull(ids, parameter + " cannot be null");
     for (String id : ids) {
       target.add(Identifiers.canonical(field.at(pattern), id));
     }
@@ -110,10 +114,12 @@ public final class PrivilegeRuleBuilder {
 
   private void addAttribute(Map<String, Set<String>> target, RuleField field, String attribute, String... values) {
     Objects.requireNonNull(attribute, "attribute cannot be null");
+    Objects.requireNonNull(values, "values cannot be null");
     String name = field.at(pattern);
     if (!attribute.matches("[a-z][a-z0-9_-]{0,63}")) {
-      throw new InvalidInputException(name, name + " attribute " + Text.quote(attribute)
-          + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*");
+      throw new InvalidInputException(name, name + " attribute " + Text.quote(attribute.length() > 80
+          ? attribute.substring(0, 80) + "..." : attribute) + " is invalid; use lowercase ASCII [a-z][a-z0-9_-]*, "
+          + "at most 64 characters");
     }
     String entry = name + "." + attribute;
     if (values.length == 0) {
@@ -122,7 +128,7 @@ public final class PrivilegeRuleBuilder {
     }
     Set<String> set = target.computeIfAbsent(attribute, k -> new TreeSet<>());
     for (String v : values) {
-      set.add(Text.token(entry, v, 256));
+      set.add(Text.token(entry, Objects.requireNonNull(v, entry + " cannot be null"), 256));
     }
   }
 
@@ -133,7 +139,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder eligibleSubjects(String... subjectIds) {
-    addAll(eligibleSubjects, RuleField.ELIGIBLE_SUBJECTS, subjectIds);
+    addAll(eligibleSubjects, RuleField.ELIGIBLE_SUBJECTS, "subjectIds", subjectIds);
     return this;
   }
 
@@ -144,7 +150,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder eligibleGroups(String... groups) {
-    addAll(eligibleGroups, RuleField.ELIGIBLE_GROUPS, groups);
+    addAll(eligibleGroups, RuleField.ELIGIBLE_GROUPS, "groups", groups);
     return this;
   }
 
@@ -168,7 +174,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder denySubjects(String... subjectIds) {
-    addAll(deniedSubjects, RuleField.DENY_SUBJECTS, subjectIds);
+    addAll(deniedSubjects, RuleField.DENY_SUBJECTS, "subjectIds", subjectIds);
     return this;
   }
 
@@ -179,7 +185,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder denyGroups(String... groups) {
-    addAll(deniedGroups, RuleField.DENY_GROUPS, groups);
+    addAll(deniedGroups, RuleField.DENY_GROUPS, "groups", groups);
     return this;
   }
 
@@ -248,12 +254,19 @@ public final class PrivilegeRuleBuilder {
    * A pattern a ticket reference must match in full when given, for example {@code [A-Z]+-[0-9]+}. The pattern is
    * written by the policy author; requester text is only matched against it, never compiled.
    *
-   * @param regex a Java regular expression
+   * @param regex a Java regular expression, at most {@value #MAX_TICKET_PATTERN} characters
    * @return this builder
+   * @throws InvalidInputException if it is too long or not a valid regular expression
    */
   public PrivilegeRuleBuilder ticketPattern(String regex) {
     Objects.requireNonNull(regex, "ticketPattern cannot be null");
     RuleField.TICKET_PATTERN.once(pattern, ticketPattern != null, ticketPattern);
+    if (regex.length() > MAX_TICKET_PATTERN) {
+      // A ticket reference is at most 128 characters; a pattern this long is a mistake, and compiling an arbitrary
+      // one of any length could exhaust the stack.
+      throw RuleField.TICKET_PATTERN.invalid(pattern, String.format(Locale.ROOT, "must be at most %d characters, "
+          + "but was %d; write a short pattern such as \"[A-Z]+-[0-9]+\"", MAX_TICKET_PATTERN, regex.length()));
+    }
     try {
       this.ticketPattern = Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
@@ -294,7 +307,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder approverGroups(String... groups) {
-    addAll(approverGroups, RuleField.APPROVER_GROUPS, groups);
+    addAll(approverGroups, RuleField.APPROVER_GROUPS, "groups", groups);
     return this;
   }
 
@@ -305,7 +318,7 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder approverSubjects(String... subjectIds) {
-    addAll(approverSubjects, RuleField.APPROVER_SUBJECTS, subjectIds);
+    addAll(approverSubjects, RuleField.APPROVER_SUBJECTS, "subjectIds", subjectIds);
     return this;
   }
 
@@ -394,9 +407,10 @@ public final class PrivilegeRuleBuilder {
    * @return this builder
    */
   public PrivilegeRuleBuilder escalateAfter(Duration delay, String... fallbackGroups) {
+    Objects.requireNonNull(fallbackGroups, "fallbackGroups cannot be null");
     RuleField.ESCALATE_AFTER.once(pattern, escalateAfter != null, escalateAfter);
     this.escalateAfter = RuleField.ESCALATE_AFTER.positive(pattern, delay);
-    addAll(escalationGroups, RuleField.ESCALATE_TO, fallbackGroups);
+    addAll(escalationGroups, RuleField.ESCALATE_TO, "fallbackGroups", fallbackGroups);
     if (escalationGroups.isEmpty()) {
       throw RuleField.ESCALATE_TO.invalid(pattern, "is empty; name the fallback approver groups");
     }

@@ -304,6 +304,7 @@ public enum RuleField {
    * @return the kebab-case form
    */
   public static String kebab(String documentSpelling) {
+    Objects.requireNonNull(documentSpelling, "documentSpelling cannot be null");
     StringBuilder sb = new StringBuilder(documentSpelling.length() + 8);
     for (int i = 0; i < documentSpelling.length(); i++) {
       char c = documentSpelling.charAt(i);

@@ -536,7 +536,9 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
     }
 
     /**
-     * Builds the store: detects the dialect if it was not set and creates the schema if asked to.
+     * Builds the store: detects the dialect if it was not set and creates the schema if asked to. On an H2 file
+     * database whose {@code WRITE_DELAY} is not 0 it logs a warning (once), since H2 then loses the last commits in a
+     * crash; see {@code docs/jdbc.md}.
      *
      * @return the store
      * @throws JdbcStoreException if the database cannot be reached to detect the dialect or create the schema
@@ -553,6 +555,10 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
       JdbcGrantStore store = new JdbcGrantStore(this, d);
       if (Boolean.TRUE.equals(createSchema)) {
         GrantTables.create(store.jdbc, d);
+      }
+      if (d == JdbcDialect.H2 && (dialect == null || Boolean.TRUE.equals(createSchema))) {
+        // Only when the build connects anyway: a dialect set without createSchema means "build without connecting".
+        H2Durability.warnIfDelayed(dataSource);
       }
       return store;
     }
