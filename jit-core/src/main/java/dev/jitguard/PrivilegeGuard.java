@@ -399,7 +399,7 @@ public interface PrivilegeGuard extends AutoCloseable {
     private ApprovalChannel approvalChannel;
     private GrantStore grantStore;
     private AuditSink auditSink;
-    private Duration auditTimeout;
+    private Duration spiTimeout;
     private Clock clock;
     private MonotonicClock monotonicClock;
     private Duration maintenanceInterval;
@@ -465,22 +465,24 @@ public interface PrivilegeGuard extends AutoCloseable {
     }
 
     /**
-     * How long the guard waits for the audit sink to record one event, and for the approval channel to take one call.
-     * A sink that does not answer within it fails, and the guard fails closed (the decision it was recording is
-     * denied, or taken back); a channel that does not take a pending request within it fails the request
-     * ({@code APPROVAL_FAILURE}). So a hung plug-in cannot hang the application's calls. Defaults to 5 seconds.
+     * How long the guard waits for one call into a plug-in: the audit sink (one record), the approval channel, and a
+     * grant store or policy of the application's own (the built-in ones answer from memory or have their own
+     * timeout). A call that does not answer within it fails, and the guard fails closed: the decision it was
+     * recording is denied or taken back, a request the channel cannot take is denied ({@code APPROVAL_FAILURE}), a
+     * store or policy that hangs answers {@code STORE_FAILURE} or {@code POLICY_FAILURE}. So a hung plug-in cannot hang
+     * the application's calls. Defaults to 5 seconds.
      *
      * @param timeout between 1 millisecond and 10 minutes
      * @return this builder
      */
-    public Builder withAuditTimeout(Duration timeout) {
-      once(this.auditTimeout, "auditTimeout");
-      Objects.requireNonNull(timeout, "auditTimeout cannot be null");
+    public Builder withSpiTimeout(Duration timeout) {
+      once(this.spiTimeout, "spiTimeout");
+      Objects.requireNonNull(timeout, "spiTimeout cannot be null");
       if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new InvalidInputException("auditTimeout", "auditTimeout must be between PT0.001S and PT10M, but was "
+        throw new InvalidInputException("spiTimeout", "spiTimeout must be between PT0.001S and PT10M, but was "
             + timeout + "; give the time a healthy sink needs for one record, with margin");
       }
-      this.auditTimeout = timeout;
+      this.spiTimeout = timeout;
       return this;
     }
 
@@ -599,7 +601,7 @@ public interface PrivilegeGuard extends AutoCloseable {
           approvalChannel != null ? approvalChannel : ApprovalChannel.inProcess(),
           grantStore != null ? grantStore : GrantStore.inMemory(),
           auditSink != null ? auditSink : AuditSink.slf4j(),
-          auditTimeout != null ? auditTimeout : Duration.ofSeconds(5),
+          spiTimeout != null ? spiTimeout : Duration.ofSeconds(5),
           clock != null ? clock : Clock.systemUTC(), monotonicClock,
           maintenanceSet ? maintenanceInterval : Duration.ofSeconds(5),
           List.copyOf(listeners), onCallSource,

@@ -132,7 +132,9 @@ class ArchitectureTest {
 
   @Test
   void onlyTheLedgerWritesTheGrantStore() {
+    // BoundedGrantStore only forwards the Ledger's writes to a store of the application's own, within a time bound.
     noClasses().that().resideInAPackage("dev.jitguard.internal").and().doNotHaveSimpleName("Ledger")
+        .and().doNotHaveSimpleName("BoundedGrantStore")
         .should().callMethodWhere(callTo(GrantStore.class, "insert", "update"))
         .check(CORE);
   }
@@ -151,7 +153,9 @@ class ArchitectureTest {
 
   @Test
   void whoMayApproveAndWhoIsAnAdministratorAreDecidedOnlyByTheApprovalDecider() {
+    // BoundedPolicy only forwards the decider's questions to a policy of the application's own, within a time bound.
     noClasses().that().doNotBelongToAnyOf(ApprovalDecider.class, ApprovalRequirement.class)
+        .and().doNotHaveSimpleName("BoundedPolicy")
         .and().resideOutsideOfPackage("dev.jitguard.policy..")
         .should().callMethodWhere(callTo(ApprovalRequirement.class, "mayApprove"))
         .orShould().callMethodWhere(callTo(ElevationPolicy.class, "isAdministrator"))

@@ -55,7 +55,7 @@ class FaultsTest {
 
   private PrivilegeGuard guard(ElevationPolicy policy, GrantStore store, AuditSink sink) {
     PrivilegeGuard g = PrivilegeGuard.builder().withPolicy(policy).withGrantStore(store).withAuditSink(sink)
-        .withClock(clock).withAuditTimeout(Duration.ofMillis(300)).withoutBackgroundMaintenance().build();
+        .withClock(clock).withSpiTimeout(Duration.ofMillis(300)).withoutBackgroundMaintenance().build();
     guards.add(g);
     return g;
   }
@@ -278,7 +278,7 @@ class FaultsTest {
             Thread.currentThread().interrupt();
           }
         })
-        .withClock(clock).withAuditTimeout(Duration.ofMillis(300)).withoutBackgroundMaintenance().build();
+        .withClock(clock).withSpiTimeout(Duration.ofMillis(300)).withoutBackgroundMaintenance().build();
     guards.add(guard);
     try {
       long start = System.nanoTime();
@@ -287,6 +287,70 @@ class FaultsTest {
       assertThat(d.reason()).isEqualTo(ReasonCode.APPROVAL_FAILURE);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
       assertThat(guard.pendingRequests(ALICE)).as("the request ended denied").isEmpty();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void grantStoreOfTheApplicationsOwnThatHangsThenCallsFailClosedWithinTheBound() {
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean hanging = new java.util.concurrent.atomic.AtomicBoolean();
+    GrantStore store = new dev.jitguard.test.ForwardingGrantStore(GrantStore.inMemory()) {
+      @Override
+      protected void beforeCall() {
+        if (hanging.get()) {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    };
+    PrivilegeGuard guard = guard(POLICY, store, new InMemoryAuditSink());
+    RequestId id = pendingId(guard.request(ask(ALICE, DB_WRITE).build()));
+    hanging.set(true);
+    try {
+      long start = System.nanoTime();
+      assertThat(refusal(() -> guard.approve(id, BOB, "ok")).reason()).isEqualTo(ReasonCode.STORE_FAILURE);
+      assertThat(guard.request(ask(Subject.of("carol", "developers"), DB_WRITE).build()).reason())
+          .isEqualTo(ReasonCode.STORE_FAILURE);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void policyOfTheApplicationsOwnThatHangsThenRequestsFailClosedWithinTheBound() {
+    CountDownLatch release = new CountDownLatch(1);
+    ElevationPolicy hangingPolicy = new ElevationPolicy() {
+      @Override
+      public Optional<PrivilegeRule> ruleFor(Privilege privilege) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return POLICY.ruleFor(privilege);
+      }
+
+      @Override
+      public boolean isAdministrator(Subject subject) {
+        return false;
+      }
+
+      @Override
+      public String version() {
+        return "v1";
+      }
+    };
+    PrivilegeGuard guard = guard(hangingPolicy, GrantStore.inMemory(), new InMemoryAuditSink());
+    try {
+      long start = System.nanoTime();
+      assertThat(guard.request(ask(ALICE, DB_WRITE).build()).reason()).isEqualTo(ReasonCode.POLICY_FAILURE);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     } finally {
       release.countDown();
     }

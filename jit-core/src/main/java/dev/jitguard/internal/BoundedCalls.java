@@ -44,19 +44,35 @@ final class BoundedCalls implements AutoCloseable {
    *     time, could not start, or the caller was interrupted
    */
   void run(String what, Runnable call) {
-    Future<?> f;
+    call(what, () -> {
+      call.run();
+      return null;
+    });
+  }
+
+  /**
+   * Calls within the bound and returns the result.
+   *
+   * @param what what is called, for the message
+   * @param call the call
+   * @param <T> the result type
+   * @return the call's result
+   * @throws RuntimeException as {@link #run}
+   */
+  <T> T call(String what, java.util.function.Supplier<T> call) {
+    Future<T> f;
     try {
-      f = pool.submit(call);
+      f = pool.submit(call::get);
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException(what + " did not answer " + MAX_THREADS + " calls still waiting in it; failed "
           + "closed", e);
     }
     try {
-      f.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+      return f.get(bound.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
       throw new IllegalStateException(what + " did not answer within " + bound + "; failed closed. Raise "
-          + "PrivilegeGuard.Builder.withAuditTimeout(..) if it is only slow", e);
+          + "PrivilegeGuard.Builder.withSpiTimeout(..) if it is only slow", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {

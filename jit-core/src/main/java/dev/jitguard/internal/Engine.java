@@ -42,7 +42,7 @@ public final class Engine implements AutoCloseable {
   private final AutoCloseable storeSubscription;
   private final AutoCloseable policySubscription;
   private final ScheduledExecutorService scheduler;
-  /** Bounds the calls into the audit sink and the approval channel. */
+  /** Bounds the calls into the plug-ins: the audit sink, the approval channel, a custom store or policy. */
   private final BoundedCalls bounded;
 
   /**
@@ -52,8 +52,8 @@ public final class Engine implements AutoCloseable {
    * @param channel the approval channel
    * @param store the grant store
    * @param audit the audit sink
-   * @param auditTimeout how long the guard waits for the audit sink (one record) or the approval channel (one call)
-   *     before it fails closed
+   * @param spiTimeout how long the guard waits for one call into a plug-in (the audit sink, the approval channel, a
+   *     custom grant store or policy) before it fails closed
    * @param wallClock the wall clock
    * @param monotonic elapsed time, or null to derive it from the wall clock (see {@link GuardClock})
    * @param maintenanceInterval the maintenance period, or null for none
@@ -62,15 +62,17 @@ public final class Engine implements AutoCloseable {
    * @param consistency freshness of checks against a shared store
    */
   public Engine(ElevationPolicy policy, ApprovalChannel channel, GrantStore store, AuditSink audit,
-      Duration auditTimeout, Clock wallClock,
+      Duration spiTimeout, Clock wallClock,
       MonotonicClock monotonic, Duration maintenanceInterval, List<Consumer<AuditEvent>> listeners,
       OnCallSource onCall, Consistency consistency) {
+    this.bounded = new BoundedCalls(spiTimeout, "jitguard-spi");
+    policy = BoundedPolicy.of(policy, bounded);
+    store = BoundedGrantStore.of(store, bounded);
+    channel = new BoundedApprovalChannel(channel, bounded);
     this.clock = new GuardClock(wallClock, monotonic, store);
     RequestEvaluator evaluator = new RequestEvaluator(policy);
     this.explanations = new Explanations(policy, onCall, evaluator, clock);
     GrantIndex index = new GrantIndex(explanations::denials);
-    this.bounded = new BoundedCalls(auditTimeout, "jitguard-spi");
-    channel = new BoundedApprovalChannel(channel, bounded);
     Ledger ledger = new Ledger(store, new BoundedAuditSink(audit, bounded), listeners, index);
     Refusals refusals = new Refusals(ledger, policy);
     ApprovalDecider decider = new ApprovalDecider(policy, refusals);
