@@ -36,12 +36,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults of a real PostgreSQL under two application instances: the database restored to an older state (a
- * revocation must still stick on every instance), and the database killed and restarted under load (nothing allowed
- * that should not be, and the guards recover by themselves).
+ * Faults of the database under several application instances: the database restored to an older state (a
+ * revocation must still stick on every instance; a real PostgreSQL and H2), and a real PostgreSQL killed and restarted
+ * under load (nothing allowed that should not be, and the guards recover by themselves).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class PostgresFaultsTest {
+class DatabaseFaultsTest {
   private static final Duration BOUND = Duration.ofSeconds(1);
   private static final Privilege DB_WRITE = Privilege.of("db.prod.write");
   private static final Subject BOB = Subject.of("bob", "dba");
@@ -118,8 +118,16 @@ class PostgresFaultsTest {
 
   @Test
   void databaseRestoredToAnOlderVersionThenARevocationStillEndsTheGrantOnEveryInstance() throws SQLException {
-    String schema = Databases.newPostgresSchema();
-    String url = Databases.postgresUrl(schema);
+    restoredThenRevoked(Databases.postgresUrl(Databases.newPostgresSchema()));
+  }
+
+  @Test
+  void h2DatabaseRestoredToAnOlderVersionThenARevocationStillEndsTheGrantOnEveryInstance() throws SQLException {
+    restoredThenRevoked("jdbc:h2:mem:jitguard-restore-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+  }
+
+  /** Three instances on one database; the database goes back a version; a revocation must still end the grant. */
+  private void restoredThenRevoked(String url) throws SQLException {
     Instance a = instance(url, Consistency.cached(BOUND));
     Instance b = instance(url, Consistency.cached(BOUND));
     Instance strict = instance(url, Consistency.strict());
