@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>For each size given (default 10,000 and 100,000): a fresh server, {@code n} live grants stored through the
  * {@link JdbcGrantStore} ({@code n / 5} subjects × 5 privileges, {@link ScaleFixtures}, 4 threads), then
  * {@value #ROUNDS} rounds, each a new guard on a new store on the same database ({@code Consistency.cached(1 s)}, the
- * default; no-op audit sink; no maintenance thread; the system clock). The first round pays for class loading and
+ * default, or the bound given as {@code -Djitguard.bench.bound=PT5S}; no-op audit sink; no maintenance thread; the
+ * system clock). The first round pays for class loading and
  * compilation; the others show the warm figures. Each round prints:
  * <ul>
  *   <li><b>start-up</b>: {@code PrivilegeGuard.builder()...build()}, which loads every live grant; next to it, the
@@ -52,7 +53,8 @@ public final class StartupHarness {
   static final int ROUNDS = 3;
   static final int SAMPLES = 200;
   static final int DATABASE_MICROS = 50;
-  static final Duration BOUND = Duration.ofSeconds(1);
+  /** The staleness bound: {@code -Djitguard.bench.bound=PT5S} to try another; the guard's default is one second. */
+  static final Duration BOUND = Duration.parse(System.getProperty("jitguard.bench.bound", "PT1S"));
 
   private StartupHarness() {}
 
@@ -87,7 +89,7 @@ public final class StartupHarness {
         ScaleFixtures.loadLiveGrants(loader, n, 4);
       }
       System.out.printf(Locale.ROOT, "[StartupHarness] %,d live grants: database started in %.1f s, rows stored in "
-          + "%.1f s%n", n, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+          + "%.1f s; bound %s%n", n, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9, BOUND);
       int step = subjects / (3 * SAMPLES);
       for (int round = 1; round <= ROUNDS; round++) {
         try (JdbcGrantStore store = JdbcBenchDatabases.store(pool, JdbcBenchDatabases.postgresListener(pg))) {
