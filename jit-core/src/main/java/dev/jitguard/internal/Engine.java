@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The guard's engine, wired: its parts in the order data flows (intake, decider, decisions and lifecycle, ledger,
  * check path, maintenance), its start (live grants loaded into the check index, a policy change made while no guard
- * ran applied) and its end. Not API: {@code PrivilegeGuard.builder()} builds one behind the guard.
+ * ran applied) and its end. With a shared store in cached mode, the slots loaded at start are fresh until the time the
+ * load began plus the staleness bound, so the first check of a loaded grant does not read the store again. Not API:
+ * {@code PrivilegeGuard.builder()} builds one behind the guard.
  */
 public final class Engine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -105,9 +107,15 @@ public final class Engine implements AutoCloseable {
         .detail("wall", Instant.ofEpochMilli(wall)).detail("guard_time", Instant.ofEpochMilli(guard)).build()));
     // Subscribed first: a change announced while the live grants load is applied after them (the two are serialised).
     this.policySubscription = policy.subscribe(policyChanges::applyIfChanged);
+    // The time is taken before the query: what the query returns is at least this new, so serving it until this
+    // time plus the bound serves nothing staler than the bound, however long the load took.
+    long loadedAt = clock.nowMillis();
     List<Grant> live = store.liveGrants();
     for (Grant g : live) {
       index.upsert(g);
+    }
+    if (store.isShared() && !consistency.isStrict()) {
+      markFresh(index, live, loadedAt + consistency.maxStaleness().toMillis());
     }
     policyChanges.applyAtStart(live);
     this.storeSubscription = store.isShared() ? store.subscribe(checks::remoteChange) : null;
@@ -121,6 +129,20 @@ public final class Engine implements AutoCloseable {
       scheduler.scheduleWithFixedDelay(this::maintenanceTick, period, period, TimeUnit.MILLISECONDS);
     } else {
       this.scheduler = null;
+    }
+  }
+
+  /**
+   * Start-up does not pay twice: the slots just loaded hold every live grant of their subject and privilege as of
+   * the load, so they answer checks without the store until the bound, as a slot re-read by a check would.
+   * Subjects and privileges with no live grant have no slot: their first check asks the store, as before.
+   */
+  private static void markFresh(GrantIndex index, List<Grant> loaded, long freshUntil) {
+    for (Grant g : loaded) {
+      GrantIndex.Slot s = index.find(g.subjectId(), g.privilege());
+      if (s != null && s.freshUntil < freshUntil) {
+        s.freshUntil = freshUntil;
+      }
     }
   }
 
