@@ -7,14 +7,18 @@ import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.internal.util.Text;
 import dev.jitguard.internal.jdbc.JdbcSupport;
+import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.spi.DuplicatePendingRequestException;
 import dev.jitguard.spi.GrantStore;
+import dev.jitguard.spi.RequestPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -237,13 +241,82 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
 
   @Override
   public List<RequestRecord> openReviews() {
-    return queryRequests("list open break-glass reviews", " WHERE break_glass AND reviewed_at IS NULL");
+    return queryRequests("list open break-glass reviews", " WHERE " + GrantTables.OPEN_REVIEW);
   }
 
   @Override
   public List<RequestRecord> requestsBy(String subjectId) {
     Objects.requireNonNull(subjectId, "subjectId cannot be null");
     return queryRequests("list the requests of " + Text.quote(subjectId), " WHERE subject_id = ?", subjectId);
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequestsBy(String subjectId) {
+    Objects.requireNonNull(subjectId, "subjectId cannot be null");
+    return queryRequests("list the pending requests of " + Text.quote(subjectId),
+        " WHERE subject_id = ? AND status = 'PENDING'", subjectId);
+  }
+
+  /**
+   * Filtered in SQL: {@code status = 'PENDING'} and the privilege equal to an exact pattern or in a prefix's range
+   * (compared in the "C" collation, as the index {@code jitguard_requests_pending} is built), after the position,
+   * {@code ORDER BY created_at, id LIMIT ?}.
+   */
+  @Override
+  public List<RequestRecord> pendingRequests(Collection<PrivilegePattern> privileges,
+      @Nullable RequestPosition after, int limit) {
+    Objects.requireNonNull(privileges, "privileges cannot be null");
+    positive(limit);
+    if (privileges.isEmpty()) {
+      return List.of();
+    }
+    List<Object> params = new ArrayList<>();
+    StringBuilder where = new StringBuilder(" WHERE status = 'PENDING' AND (");
+    String column = dialect == JdbcDialect.POSTGRESQL ? "privilege COLLATE \"C\"" : "privilege";
+    String or = "";
+    for (PrivilegePattern p : new java.util.TreeSet<>(privileges)) {
+      where.append(or);
+      if (p.isWildcard()) {
+        // Strictly below the prefix: from "base." up to, not including, "base/" ('/' follows '.').
+        where.append('(').append(column).append(" > ? AND ").append(column).append(" < ?)");
+        params.add(p.base() + ".");
+        params.add(p.base() + "/");
+      } else {
+        where.append(column).append(" = ?");
+        params.add(p.value());
+      }
+      or = " OR ";
+    }
+    where.append(')');
+    return page("list pending requests for " + privileges.size() + " privilege patterns", where, params, after, limit);
+  }
+
+  @Override
+  public List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
+    positive(limit);
+    return page("list open break-glass reviews", new StringBuilder(" WHERE " + GrantTables.OPEN_REVIEW),
+        new ArrayList<>(), after, limit);
+  }
+
+  /** A keyset page: the condition, then strictly after the position, in creation order, at most the limit. */
+  private List<RequestRecord> page(String operation, StringBuilder where, List<Object> params,
+      @Nullable RequestPosition after, int limit) {
+    if (after != null) {
+      long at = after.createdAt().toEpochMilli();
+      where.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
+      params.add(at);
+      params.add(at);
+      params.add(after.id().value());
+    }
+    params.add(limit);
+    return reads.list(operation, GrantTables.selectRequests(where.toString()) + " LIMIT ?", GrantRows::readRequest,
+        params.toArray());
+  }
+
+  private static void positive(int limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be positive, but was " + limit);
+    }
   }
 
   private List<RequestRecord> queryRequests(String operation, String where, String... params) {
@@ -304,6 +377,13 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
     Objects.requireNonNull(privilege, "privilege cannot be null");
     return queryGrants("list the live grants of " + Text.quote(subjectId) + " for '" + privilege + "'",
         " WHERE subject_id = ? AND privilege = ? AND " + GrantTables.LIVE, subjectId, privilege.name());
+  }
+
+  @Override
+  public List<Grant> liveGrantsOf(String subjectId) {
+    Objects.requireNonNull(subjectId, "subjectId cannot be null");
+    return queryGrants("list the live grants of " + Text.quote(subjectId),
+        " WHERE subject_id = ? AND " + GrantTables.LIVE, subjectId);
   }
 
   private List<Grant> queryGrants(String operation, String where, String... params) {
