@@ -343,12 +343,11 @@ public interface PrivilegeGuard extends AutoCloseable {
   List<RequestRecord> openReviews(Subject reviewer);
 
   /**
-   * A page of {@link #openReviews(Subject)}, oldest first (creation time, then id).
+   * A page of {@link #openReviews(Subject)}, oldest first (see {@link PageRequest}).
    *
    * @param reviewer the reviewer
-   * @param page the limit, and the cursor of the previous page
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
    * @return the page
-   * @throws InvalidInputException if the cursor is not one of this listing's for this reviewer
    */
   Page<RequestRecord> openReviews(Subject reviewer, PageRequest page);
 
@@ -372,12 +371,11 @@ public interface PrivilegeGuard extends AutoCloseable {
   List<RequestRecord> pendingRequests(Subject requester);
 
   /**
-   * A page of {@link #pendingRequests(Subject)}, oldest first (creation time, then id).
+   * A page of {@link #pendingRequests(Subject)}, oldest first (see {@link PageRequest}).
    *
    * @param requester the requester
-   * @param page the limit, and the cursor of the previous page
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
    * @return the page
-   * @throws InvalidInputException if the cursor is not one of this listing's for this requester
    */
   Page<RequestRecord> pendingRequests(Subject requester, PageRequest page);
 
@@ -391,12 +389,11 @@ public interface PrivilegeGuard extends AutoCloseable {
   List<RequestRecord> pendingApprovals(Subject approver);
 
   /**
-   * A page of {@link #pendingApprovals(Subject)}, oldest first (creation time, then id).
+   * A page of {@link #pendingApprovals(Subject)}, oldest first (see {@link PageRequest}).
    *
    * @param approver the approver
-   * @param page the limit, and the cursor of the previous page
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
    * @return the page
-   * @throws InvalidInputException if the cursor is not one of this listing's for this approver
    */
   Page<RequestRecord> pendingApprovals(Subject approver, PageRequest page);
 
@@ -409,12 +406,11 @@ public interface PrivilegeGuard extends AutoCloseable {
   List<Grant> activeGrants(Subject subject);
 
   /**
-   * A page of {@link #activeGrants(Subject)}, soonest expiry first (then by id).
+   * A page of {@link #activeGrants(Subject)}, soonest expiry first (see {@link PageRequest}).
    *
    * @param subject the subject
-   * @param page the limit, and the cursor of the previous page
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
    * @return the page
-   * @throws InvalidInputException if the cursor is not one of this listing's for this subject
    */
   Page<Grant> activeGrants(Subject subject, PageRequest page);
 

@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -257,66 +256,26 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
         " WHERE subject_id = ? AND status = 'PENDING'", subjectId);
   }
 
-  /**
-   * Filtered in SQL: {@code status = 'PENDING'} and the privilege equal to an exact pattern or in a prefix's range
-   * (compared in the "C" collation, as the index {@code jitguard_requests_pending} is built), after the position,
-   * {@code ORDER BY created_at, id LIMIT ?}.
-   */
+  /** Filtered in SQL on an index, a page at a time: see {@link ListingQueries#pendingFor}. */
   @Override
   public List<RequestRecord> pendingRequests(Collection<PrivilegePattern> privileges,
       @Nullable RequestPosition after, int limit) {
     Objects.requireNonNull(privileges, "privileges cannot be null");
-    positive(limit);
     if (privileges.isEmpty()) {
+      ListingQueries.positive(limit);
       return List.of();
     }
-    List<Object> params = new ArrayList<>();
-    StringBuilder where = new StringBuilder(" WHERE status = 'PENDING' AND (");
-    String column = dialect == JdbcDialect.POSTGRESQL ? "privilege COLLATE \"C\"" : "privilege";
-    String or = "";
-    for (PrivilegePattern p : new java.util.TreeSet<>(privileges)) {
-      where.append(or);
-      if (p.isWildcard()) {
-        // Strictly below the prefix: from "base." up to, not including, "base/" ('/' follows '.').
-        where.append('(').append(column).append(" > ? AND ").append(column).append(" < ?)");
-        params.add(p.base() + ".");
-        params.add(p.base() + "/");
-      } else {
-        where.append(column).append(" = ?");
-        params.add(p.value());
-      }
-      or = " OR ";
-    }
-    where.append(')');
-    return page("list pending requests for " + privileges.size() + " privilege patterns", where, params, after, limit);
+    return list(ListingQueries.pendingFor(dialect, privileges, after, limit));
   }
 
+  /** Filtered in SQL on an index, a page at a time: see {@link ListingQueries#openReviews}. */
   @Override
   public List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
-    positive(limit);
-    return page("list open break-glass reviews", new StringBuilder(" WHERE " + GrantTables.OPEN_REVIEW),
-        new ArrayList<>(), after, limit);
+    return list(ListingQueries.openReviews(after, limit));
   }
 
-  /** A keyset page: the condition, then strictly after the position, in creation order, at most the limit. */
-  private List<RequestRecord> page(String operation, StringBuilder where, List<Object> params,
-      @Nullable RequestPosition after, int limit) {
-    if (after != null) {
-      long at = after.createdAt().toEpochMilli();
-      where.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
-      params.add(at);
-      params.add(at);
-      params.add(after.id().value());
-    }
-    params.add(limit);
-    return reads.list(operation, GrantTables.selectRequests(where.toString()) + " LIMIT ?", GrantRows::readRequest,
-        params.toArray());
-  }
-
-  private static void positive(int limit) {
-    if (limit <= 0) {
-      throw new IllegalArgumentException("limit must be positive, but was " + limit);
-    }
+  private List<RequestRecord> list(ListingQueries.Query q) {
+    return reads.list(q.operation(), q.sql(), GrantRows::readRequest, q.params());
   }
 
   private List<RequestRecord> queryRequests(String operation, String where, String... params) {

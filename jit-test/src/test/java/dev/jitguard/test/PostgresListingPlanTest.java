@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresListingPlanTest {
   private static final int ROWS = 100_000;
+  private static final String PENDING = "jitguard_requests_pending";
   private static HikariDataSource pool;
   private static JdbcGrantStore store;
   /** The queries the store ran: SQL and its parameters by index. */
@@ -70,30 +71,30 @@ class PostgresListingPlanTest {
   @Test
   void pendingRequestsForPatternsWhenTableIsLargeThenIndexScan() throws SQLException {
     Set<PrivilegePattern> patterns = Set.of(PrivilegePattern.of("app7.*"), PrivilegePattern.of("app42.run"));
-    assertThat(plans(() -> store.pendingRequests(patterns, null, 50))).allSatisfy(PostgresListingPlanTest::indexed);
+    assertThat(plans(() -> store.pendingRequests(patterns, null, 50))).allSatisfy(indexed(PENDING));
     RequestPosition after = new RequestPosition(Instant.ofEpochMilli(1700000000000L + 50_000), RequestId.random());
-    assertThat(plans(() -> store.pendingRequests(patterns, after, 50))).allSatisfy(PostgresListingPlanTest::indexed);
+    assertThat(plans(() -> store.pendingRequests(patterns, after, 50))).allSatisfy(indexed(PENDING));
   }
 
   @Test
   void openReviewsWhenTableIsLargeThenIndexScan() throws SQLException {
-    assertThat(plans(() -> store.openReviews(null, 50))).allSatisfy(PostgresListingPlanTest::indexed);
+    assertThat(plans(() -> store.openReviews(null, 50))).allSatisfy(indexed("jitguard_requests_open_review"));
     RequestPosition after = new RequestPosition(Instant.ofEpochMilli(1700000000000L + 50_000), RequestId.random());
-    assertThat(plans(() -> store.openReviews(after, 50))).allSatisfy(PostgresListingPlanTest::indexed);
+    assertThat(plans(() -> store.openReviews(after, 50))).allSatisfy(indexed("jitguard_requests_open_review"));
   }
 
   @Test
   void pendingRequestsOfOneRequesterWhenTableIsLargeThenIndexScan() throws SQLException {
-    assertThat(plans(() -> store.pendingRequestsBy("user500"))).allSatisfy(PostgresListingPlanTest::indexed);
+    assertThat(plans(() -> store.pendingRequestsBy("user500"))).allSatisfy(indexed("jitguard_requests_"));
   }
 
   @Test
   void liveGrantsOfOneSubjectWhenTableIsLargeThenIndexScan() throws SQLException {
-    assertThat(plans(() -> store.liveGrantsOf("user20"))).allSatisfy(PostgresListingPlanTest::indexed);
+    assertThat(plans(() -> store.liveGrantsOf("user20"))).allSatisfy(indexed("jitguard_grants_subject"));
   }
 
-  private static void indexed(String plan) {
-    assertThat(plan).as(plan).doesNotContain("Seq Scan").contains("Index");
+  private static java.util.function.Consumer<String> indexed(String index) {
+    return plan -> assertThat(plan).as(plan).doesNotContain("Seq Scan").contains("Index").contains(index);
   }
 
   /** Runs a listing, then explains each query it sent, with the same parameters. */
