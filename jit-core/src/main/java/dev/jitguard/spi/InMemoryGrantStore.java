@@ -308,6 +308,13 @@ final class InMemoryGrantStore implements GrantStore {
     }
   }
 
+  /** Entries in the secondary indexes, after pending evictions ran (for tests). */
+  int indexedEntries() {
+    requests.cleanUp();
+    grants.cleanUp();
+    return indexes.size();
+  }
+
   @Override
   public String toString() {
     return "InMemoryGrantStore[requests=" + requests.estimatedSize() + ", grants=" + grants.estimatedSize() + "]";

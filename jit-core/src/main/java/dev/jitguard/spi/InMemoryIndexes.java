@@ -100,6 +100,12 @@ final class InMemoryIndexes {
     }
   }
 
+  /** How many entries all the indexes hold (for tests: zero once every record ended and was evicted). */
+  int size() {
+    return pendingBySubject.size() + pendingByPrivilege.size() + pendingPrivileges.size() + pending.size()
+        + openReviews.size() + liveBySubject.size() + live.size() + grantsByRequest.size();
+  }
+
   Collection<RequestId> pendingOf(String subjectId) {
     return pendingBySubject.getOrDefault(subjectId, Set.of());
   }

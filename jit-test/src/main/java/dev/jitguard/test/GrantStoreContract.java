@@ -1525,6 +1525,58 @@ public abstract class GrantStoreContract {
     assertThat(store.openReviews()).extracting(RequestRecord::id).containsExactlyInAnyOrderElementsOf(ids(open));
   }
 
+  /**
+   * Writers racing on few privileges (inserting pending requests, withdrawing every other one, issuing and revoking
+   * grants) while readers page: every page holds only pending requests, and once quiet every narrow query agrees
+   * exactly with what was written.
+   *
+   * @throws Exception if a thread failed
+   */
+  @Test
+  @Timeout(120)
+  public void narrowQueriesWhenWritersRaceThenPagesHoldOnlyMatchesAndQuietStateAgrees() throws Exception {
+    int perThread = 30;
+    List<Privilege> privileges = List.of(Privilege.of("race.a"), Privilege.of("race.b"), Privilege.of("race.c.d"));
+    Set<dev.jitguard.rule.PrivilegePattern> patterns = Set.of(dev.jitguard.rule.PrivilegePattern.of("race.*"));
+    Set<RequestId> stillPending = ConcurrentHashMap.newKeySet();
+    Set<GrantId> stillLive = ConcurrentHashMap.newKeySet();
+
+    Race.run(THREADS, thread -> {
+      String subject = "racer" + thread;
+      for (int i = 0; i < perThread; i++) {
+        if (thread % 2 == 1 && i % 3 == 0) {
+          List<RequestRecord> page = store.pendingRequests(patterns, null, 10);
+          assertThat(page).allSatisfy(r -> assertThat(r.status()).isEqualTo(RequestStatus.PENDING));
+        }
+        RequestRecord r = pendingAt(subject, privileges.get(i % privileges.size()), T0.plusMillis(i));
+        store.insert(r);
+        if (i % 2 == 0) {
+          assertThat(store.update(r, nextVersion(r, b -> b.status(RequestStatus.WITHDRAWN)))).isTrue();
+        } else {
+          stillPending.add(r.id());
+        }
+        Issued issued = autoApproved(subject);
+        store.insert(issued.request(), issued.grant());
+        if (i % 2 == 0) {
+          assertThat(store.update(issued.grant(), revoke(issued.grant(), "admin", "race"))).isTrue();
+        } else {
+          stillLive.add(issued.grant().id());
+        }
+      }
+    });
+
+    assertThat(store.pendingRequests(patterns, null, 10_000)).extracting(RequestRecord::id)
+        .containsExactlyInAnyOrderElementsOf(stillPending);
+    List<RequestId> byRequester = new ArrayList<>();
+    List<GrantId> liveOf = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      store.pendingRequestsBy("racer" + t).forEach(r -> byRequester.add(r.id()));
+      store.liveGrantsOf("racer" + t).forEach(g -> liveOf.add(g.id()));
+    }
+    assertThat(byRequester).containsExactlyInAnyOrderElementsOf(stillPending);
+    assertThat(liveOf).containsExactlyInAnyOrderElementsOf(stillLive);
+  }
+
   private static List<RequestId> ids(List<RequestRecord> records) {
     return records.stream().map(RequestRecord::id).toList();
   }
