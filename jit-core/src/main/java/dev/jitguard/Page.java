@@ -16,7 +16,7 @@ public final class Page<T> {
   private final Optional<String> nextCursor;
 
   private Page(List<T> items, Optional<String> nextCursor) {
-    this.items = List.copyOf(items);
+    this.items = List.copyOf(Objects.requireNonNull(items, "items cannot be null"));
     this.nextCursor = Objects.requireNonNull(nextCursor, "nextCursor cannot be null");
   }
 

@@ -128,9 +128,10 @@ public interface GrantStore {
    * A page of the pending requests (status PENDING, expired ones included) whose privilege one of the patterns
    * covers ({@link PrivilegePattern#matches}), in {@link RequestPosition} order (creation time, then id), strictly
    * after {@code after}, at most {@code limit} of them. Paging by the position of the last request returned reads
-   * every matching request exactly once, whatever is inserted or decided meanwhile (a request inserted meanwhile
-   * behind the position is not returned: it is newer than the listing). The guard asks it for an approver's pending
-   * approvals, with the patterns of the rules that list the approver. The default filters {@link #pendingRequests()}.
+   * every matching request exactly once, whatever is inserted or decided meanwhile (requests are created at the
+   * current time, so those inserted meanwhile come after the position and appear on a later page). The guard asks it
+   * for an approver's pending approvals, with the patterns of the rules that list the approver. The default filters
+   * {@link #pendingRequests()}.
    *
    * @param privileges the patterns; empty: nothing matches
    * @param after the position to start after, or null for the first page
