@@ -64,7 +64,10 @@ import org.junit.jupiter.api.Timeout;
  * without the other; every update is a compare-and-set on the version, with the next version and the same id
  * required; lists select the right records and are snapshots; every field of a record survives the store (instants
  * at millisecond precision, optional values empty or present, empty text kept as empty text, amounts of metered
- * grants exactly, scale included, and spent through the compare-and-set); and, with several
+ * grants exactly, scale included, and spent through the compare-and-set); the narrow queries (a requester's pending
+ * requests, a subject's live grants, pending requests for privilege patterns and open reviews, paged by position)
+ * select exactly their records, page each exactly once while others are inserted, and agree with racing writers; and,
+ * with several
  * threads racing, exactly one compare-and-set wins each version step, no update is lost and no insert is lost.
  *
  * <p>The fixtures respect the rule a shared store should enforce, one pending request per subject, privilege and
