@@ -161,6 +161,26 @@ final class DefaultPrivilegeGuard implements PrivilegeGuard {
   }
 
   @Override
+  public Page<RequestRecord> openReviews(Subject reviewer, PageRequest page) {
+    return engine.breakGlass().openReviews(reviewer, page);
+  }
+
+  @Override
+  public Page<RequestRecord> pendingRequests(Subject requester, PageRequest page) {
+    return engine.intake().pendingRequests(requester, page);
+  }
+
+  @Override
+  public Page<RequestRecord> pendingApprovals(Subject approver, PageRequest page) {
+    return engine.decisions().pendingApprovals(approver, page);
+  }
+
+  @Override
+  public Page<Grant> activeGrants(Subject subject, PageRequest page) {
+    return engine.lifecycle().activeGrants(subject, page);
+  }
+
+  @Override
   public void runMaintenance() {
     engine.maintenance().run();
   }

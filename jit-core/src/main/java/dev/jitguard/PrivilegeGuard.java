@@ -338,9 +338,18 @@ public interface PrivilegeGuard extends AutoCloseable {
    * never their own).
    *
    * @param reviewer the reviewer
-   * @return a snapshot, oldest first
+   * @return a snapshot of all of them, oldest first
    */
   List<RequestRecord> openReviews(Subject reviewer);
+
+  /**
+   * A page of {@link #openReviews(Subject)}, oldest first (see {@link PageRequest}).
+   *
+   * @param reviewer the reviewer
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
+   * @return the page
+   */
+  Page<RequestRecord> openReviews(Subject reviewer, PageRequest page);
 
   /**
    * Closes the review of a break-glass use. Its grant is not changed (revoke it separately if needed).
@@ -357,26 +366,53 @@ public interface PrivilegeGuard extends AutoCloseable {
    * The subject's own pending requests.
    *
    * @param requester the requester
-   * @return a snapshot
+   * @return a snapshot of all of them, oldest first
    */
   List<RequestRecord> pendingRequests(Subject requester);
+
+  /**
+   * A page of {@link #pendingRequests(Subject)}, oldest first (see {@link PageRequest}).
+   *
+   * @param requester the requester
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
+   * @return the page
+   */
+  Page<RequestRecord> pendingRequests(Subject requester, PageRequest page);
 
   /**
    * Pending requests the subject may approve now: not their own, not already approved by them, and for a privilege
    * whose rule lists them as approver.
    *
    * @param approver the approver
-   * @return a snapshot
+   * @return a snapshot of all of them, oldest first
    */
   List<RequestRecord> pendingApprovals(Subject approver);
+
+  /**
+   * A page of {@link #pendingApprovals(Subject)}, oldest first (see {@link PageRequest}).
+   *
+   * @param approver the approver
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
+   * @return the page
+   */
+  Page<RequestRecord> pendingApprovals(Subject approver, PageRequest page);
 
   /**
    * The subject's grants that are active or scheduled now.
    *
    * @param subject the subject
-   * @return a snapshot, soonest expiry first
+   * @return a snapshot of all of them, soonest expiry first
    */
   List<Grant> activeGrants(Subject subject);
+
+  /**
+   * A page of {@link #activeGrants(Subject)}, soonest expiry first (see {@link PageRequest}).
+   *
+   * @param subject the subject
+   * @param page the limit and the previous page's cursor (a bad one: {@link InvalidInputException})
+   * @return the page
+   */
+  Page<Grant> activeGrants(Subject subject, PageRequest page);
 
   /**
    * Runs the periodic work now: expires pending requests and grants past their deadline (with their audit events),

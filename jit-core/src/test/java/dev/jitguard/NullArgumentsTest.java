@@ -91,6 +91,7 @@ class NullArgumentsTest {
     SAMPLES.put(CanonicalArguments.class, CanonicalArguments::standard);
     SAMPLES.put(ElevationRequest.class, () -> ElevationRequest.builder(ALICE, LOGS).build());
     SAMPLES.put(ApprovalContext.class, () -> ApprovalContext.of("slack"));
+    SAMPLES.put(PageRequest.class, () -> PageRequest.first(10));
     SAMPLES.put(ApprovalStage.class, () -> ApprovalStage.of("leads", 1, "leads"));
     SAMPLES.put(AutoApproveCondition.class, () -> AutoApproveCondition.memberOfAny("sre"));
     SAMPLES.put(TimeWindow.class, () -> TimeWindow.weekdays(LocalTime.of(9, 0), LocalTime.of(17, 0),

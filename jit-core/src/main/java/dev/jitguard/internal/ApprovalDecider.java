@@ -224,6 +224,25 @@ public final class ApprovalDecider {
   }
 
   /**
+   * The patterns of the rules in force that may list the actor as approver (fallback groups counted, as after an
+   * escalation), for narrowing a listing before {@link #mayApprove} decides each request: every privilege the actor
+   * may approve is covered by one of them. Empty if the policy cannot list its rules; no patterns when it failed.
+   *
+   * @param actor who
+   * @return the patterns, or empty
+   */
+  public Optional<java.util.Set<dev.jitguard.rule.PrivilegePattern>> approverPatterns(Subject actor) {
+    try {
+      return policy.allRules().map(rules -> rules.stream()
+          .filter(r -> r.approval().mayApprove(actor, r.escalation().fallbackGroups(true)))
+          .map(PrivilegeRule::pattern).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+    } catch (RuntimeException e) {
+      LOG.error("policy failed while listing the rules of an approver", e);
+      return Optional.of(java.util.Set.of());
+    }
+  }
+
+  /**
    * Whether the actor is an administrator; false when the policy failed.
    *
    * @param actor who

@@ -107,6 +107,28 @@ final class BoundedGrantStore implements GrantStore {
   }
 
   @Override
+  public List<RequestRecord> pendingRequestsBy(String subjectId) {
+    return calls.call(WHAT, () -> store.pendingRequestsBy(subjectId));
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequests(java.util.Collection<dev.jitguard.rule.PrivilegePattern> privileges,
+      dev.jitguard.spi.@org.jspecify.annotations.Nullable RequestPosition after, int limit) {
+    return calls.call(WHAT, () -> store.pendingRequests(privileges, after, limit));
+  }
+
+  @Override
+  public List<RequestRecord> openReviews(dev.jitguard.spi.@org.jspecify.annotations.Nullable RequestPosition after,
+      int limit) {
+    return calls.call(WHAT, () -> store.openReviews(after, limit));
+  }
+
+  @Override
+  public List<Grant> liveGrantsOf(String subjectId) {
+    return calls.call(WHAT, () -> store.liveGrantsOf(subjectId));
+  }
+
+  @Override
   public boolean isShared() {
     return store.isShared();
   }

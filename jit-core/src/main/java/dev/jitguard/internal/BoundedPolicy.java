@@ -48,6 +48,11 @@ final class BoundedPolicy implements ElevationPolicy {
   }
 
   @Override
+  public Optional<java.util.Collection<PrivilegeRule>> allRules() {
+    return calls.call(WHAT, policy::allRules);
+  }
+
+  @Override
   public ElevationPolicy snapshot() {
     return of(calls.call(WHAT, policy::snapshot), calls);
   }

@@ -4,6 +4,8 @@ import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequest;
 import dev.jitguard.Grant;
 import dev.jitguard.InvalidInputException;
+import dev.jitguard.Page;
+import dev.jitguard.PageRequest;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
@@ -19,8 +21,6 @@ import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spi.GrantStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -172,15 +172,26 @@ public final class BreakGlassDesk {
    */
   public List<RequestRecord> openReviews(Subject reviewer) {
     Objects.requireNonNull(reviewer, "reviewer cannot be null");
+    return openReviews(reviewer, Integer.MAX_VALUE, null).items();
+  }
+
+  /**
+   * A page of {@link #openReviews(Subject)}, oldest first (creation time, then id).
+   *
+   * @return the page
+   */
+  public Page<RequestRecord> openReviews(Subject reviewer, PageRequest page) {
+    Objects.requireNonNull(reviewer, "reviewer cannot be null");
+    Objects.requireNonNull(page, "page cannot be null");
+    Paging.Position start = Paging.start(page, Paging.Listing.OPEN_REVIEWS, reviewer.id());
+    return openReviews(reviewer, page.limit(), start).page(Paging.Listing.OPEN_REVIEWS, reviewer.id());
+  }
+
+  private Paging.Result<RequestRecord> openReviews(Subject reviewer, int limit, Paging.Position start) {
     boolean admin = decider.isAdministrator(reviewer);
-    List<RequestRecord> out = new ArrayList<>();
-    for (RequestRecord r : store.openReviews()) {
-      if (!r.requesterId().equals(reviewer.id()) && (admin || decider.mayApprove(reviewer, r.privilege(), false))) {
-        out.add(r);
-      }
-    }
-    out.sort(Comparator.comparing(RequestRecord::createdAt));
-    return out;
+    return Paging.read(limit, start, (at, n) -> store.openReviews(RequestDecisions.requestPosition(at), n),
+        r -> !r.requesterId().equals(reviewer.id()) && (admin || decider.mayApprove(reviewer, r.privilege(), false)),
+        RequestDecisions::position);
   }
 
   /**

@@ -6,6 +6,8 @@ import dev.jitguard.Grant;
 import dev.jitguard.GrantId;
 import dev.jitguard.GrantStatus;
 import dev.jitguard.InvalidInputException;
+import dev.jitguard.Page;
+import dev.jitguard.PageRequest;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
 import dev.jitguard.Subject;
@@ -393,9 +395,26 @@ public final class GrantLifecycle {
    */
   public List<Grant> activeGrants(Subject subject) {
     Objects.requireNonNull(subject, "subject cannot be null");
+    return activeGrants(subject, Integer.MAX_VALUE, null).items();
+  }
+
+  /**
+   * A page of {@link #activeGrants(Subject)}: soonest expiry first, then by id.
+   *
+   * @return the page
+   */
+  public Page<Grant> activeGrants(Subject subject, PageRequest page) {
+    Objects.requireNonNull(subject, "subject cannot be null");
+    Objects.requireNonNull(page, "page cannot be null");
+    Paging.Position start = Paging.start(page, Paging.Listing.ACTIVE_GRANTS, subject.id());
+    return activeGrants(subject, page.limit(), start).page(Paging.Listing.ACTIVE_GRANTS, subject.id());
+  }
+
+  /** The subject's live grants only (the store's narrow query), those active or scheduled now, sliced. */
+  private Paging.Result<Grant> activeGrants(Subject subject, int limit, Paging.Position start) {
     Instant now = clock.now();
-    return store.grantsOf(subject.id()).stream().filter(g -> !g.statusAt(now).isTerminal())
-        .sorted(java.util.Comparator.comparing(Grant::expiresAt)).toList();
+    List<Grant> live = store.liveGrantsOf(subject.id()).stream().filter(g -> !g.statusAt(now).isTerminal()).toList();
+    return Paging.slice(live, limit, start, g -> new Paging.Position(g.expiresAt(), g.id().value()));
   }
 
   // ------------------------------------------------------------------------------------------------ helpers

@@ -6,6 +6,8 @@ import dev.jitguard.Decision;
 import dev.jitguard.Grant;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.OperationRefusedException;
+import dev.jitguard.Page;
+import dev.jitguard.PageRequest;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
 import dev.jitguard.RequestId;
@@ -16,7 +18,9 @@ import dev.jitguard.event.AuditEventType;
 import dev.jitguard.internal.util.Text;
 import dev.jitguard.rule.PrivilegeRule;
 import dev.jitguard.spi.ApprovalChannel;
+import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.spi.GrantStore;
+import dev.jitguard.spi.RequestPosition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -319,23 +323,58 @@ public final class RequestDecisions {
 
   /**
    * Pending requests the approver may decide now: not their own, not decided by them already, for a privilege whose
-   * rule in force lists them as approver.
+   * rule in force lists them as approver. Read from the store only for the privileges of the rules that may list
+   * them ({@link ApprovalDecider#approverPatterns}); each request is still decided by {@link ApprovalDecider#mayApprove}.
+   *
+   * @param approver the approver
+   * @param page which page
+   * @return oldest first (by creation time, then id)
+   */
+  public Page<RequestRecord> pendingApprovals(Subject approver, PageRequest page) {
+    Objects.requireNonNull(approver, "approver cannot be null");
+    Objects.requireNonNull(page, "page cannot be null");
+    Paging.Position start = Paging.start(page, Paging.Listing.PENDING_APPROVALS, approver.id());
+    return pendingApprovals(approver, page.limit(), start).page(Paging.Listing.PENDING_APPROVALS, approver.id());
+  }
+
+  /**
+   * Every pending request the approver may decide now, as {@link #pendingApprovals(Subject, PageRequest)}.
    *
    * @param approver the approver
    * @return a snapshot, oldest first
    */
   public List<RequestRecord> pendingApprovals(Subject approver) {
     Objects.requireNonNull(approver, "approver cannot be null");
+    return pendingApprovals(approver, Integer.MAX_VALUE, null).items();
+  }
+
+  private Paging.Result<RequestRecord> pendingApprovals(Subject approver, int limit, Paging.Position start) {
     Instant now = clock.now();
-    List<RequestRecord> out = new ArrayList<>();
-    for (RequestRecord r : store.pendingRequests()) {
-      if (r.isPendingAt(now) && !r.requesterId().equals(approver.id()) && !r.approvedBy(approver.id())
-          && !r.deniedBy(approver.id()) && decider.mayApprove(approver, r.privilege(), r.escalatedAt().isPresent())) {
-        out.add(r);
-      }
+    Optional<java.util.Set<PrivilegePattern>> patterns = decider.approverPatterns(approver);
+    if (patterns.isPresent() && patterns.get().isEmpty()) {
+      return new Paging.Result<>(List.of(), Optional.empty());
     }
-    out.sort(java.util.Comparator.comparing(RequestRecord::createdAt));
-    return out;
+    return Paging.read(limit, start, (at, n) -> patterns.isPresent()
+            ? store.pendingRequests(patterns.get(), requestPosition(at), n) : allPendingAfter(at, n),
+        r -> r.isPendingAt(now) && !r.requesterId().equals(approver.id()) && !r.approvedBy(approver.id())
+            && !r.deniedBy(approver.id()) && decider.mayApprove(approver, r.privilege(), r.escalatedAt().isPresent()),
+        RequestDecisions::position);
+  }
+
+  /** Every pending request after a position, for a policy that cannot list its rules. */
+  private List<RequestRecord> allPendingAfter(Paging.Position at, int n) {
+    return store.pendingRequests().stream().filter(r -> at == null || position(r).compareTo(at) > 0)
+        .sorted(java.util.Comparator.comparing(RequestDecisions::position)).limit(n).toList();
+  }
+
+  /** A request's place in the listings: creation time, then id. */
+  static Paging.Position position(RequestRecord r) {
+    return new Paging.Position(r.createdAt(), r.id().value());
+  }
+
+  /** The store's position for a listing position (null stays null). */
+  static RequestPosition requestPosition(Paging.Position at) {
+    return at == null ? null : new RequestPosition(at.at(), RequestId.of(at.id()));
   }
 
   // ------------------------------------------------------------------------------------------------ by the guard

@@ -2,6 +2,8 @@ package dev.jitguard.internal;
 
 import dev.jitguard.Decision;
 import dev.jitguard.ElevationRequest;
+import dev.jitguard.Page;
+import dev.jitguard.PageRequest;
 import dev.jitguard.Grant;
 import dev.jitguard.Privilege;
 import dev.jitguard.ReasonCode;
@@ -129,7 +131,7 @@ public final class RequestIntake {
     ElevationRequest request = record.request();
     synchronized (requestLock(request.subject().id(), request.privilege())) {
       for (int attempt = 0; attempt < 3; attempt++) {
-        for (RequestRecord existing : store.requestsBy(request.subject().id())) {
+        for (RequestRecord existing : store.pendingRequestsBy(request.subject().id())) {
           if (existing.status() == RequestStatus.PENDING && existing.privilege().equals(request.privilege())
               && sameCall(existing.request(), request)) {
             if (existing.isPendingAt(now)) {
@@ -209,15 +211,34 @@ public final class RequestIntake {
   }
 
   /**
-   * The subject's own pending requests, oldest first.
+   * The subject's own pending requests, oldest first (creation time, then id).
    *
    * @param requester the requester
    * @return a snapshot
    */
   public List<RequestRecord> pendingRequests(Subject requester) {
     Objects.requireNonNull(requester, "requester cannot be null");
+    return pendingRequests(requester, Integer.MAX_VALUE, null).items();
+  }
+
+  /**
+   * A page of {@link #pendingRequests(Subject)}.
+   *
+   * @param requester the requester
+   * @param page which page
+   * @return the page
+   */
+  public Page<RequestRecord> pendingRequests(Subject requester, PageRequest page) {
+    Objects.requireNonNull(requester, "requester cannot be null");
+    Objects.requireNonNull(page, "page cannot be null");
+    Paging.Position start = Paging.start(page, Paging.Listing.PENDING_REQUESTS, requester.id());
+    return pendingRequests(requester, page.limit(), start).page(Paging.Listing.PENDING_REQUESTS, requester.id());
+  }
+
+  private Paging.Result<RequestRecord> pendingRequests(Subject requester, int limit, Paging.Position start) {
     Instant now = clock.now();
-    return store.requestsBy(requester.id()).stream().filter(r -> r.isPendingAt(now))
-        .sorted(java.util.Comparator.comparing(RequestRecord::createdAt)).toList();
+    List<RequestRecord> mine = store.pendingRequestsBy(requester.id()).stream().filter(r -> r.isPendingAt(now))
+        .toList();
+    return Paging.slice(mine, limit, start, RequestDecisions::position);
   }
 }

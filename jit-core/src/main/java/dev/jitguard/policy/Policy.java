@@ -127,6 +127,12 @@ public final class Policy implements ElevationPolicy {
     return version;
   }
 
+  /** @return every rule, as {@link #rules()} */
+  @Override
+  public Optional<java.util.Collection<PrivilegeRule>> allRules() {
+    return Optional.of(rules.values());
+  }
+
   /** @return every rule as declared, by pattern, in declaration order */
   public Map<PrivilegePattern, PrivilegeRule> rules() {
     return rules;

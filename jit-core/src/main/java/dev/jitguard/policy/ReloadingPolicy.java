@@ -104,6 +104,12 @@ public final class ReloadingPolicy implements ElevationPolicy, AutoCloseable {
     return current.get().policy().isAdministrator(subject);
   }
 
+  /** @return the rules of the policy in force */
+  @Override
+  public Optional<java.util.Collection<PrivilegeRule>> allRules() {
+    return current.get().policy().allRules();
+  }
+
   /** @return the version of the policy in force: the document's version and its content hash */
   @Override
   public String version() {

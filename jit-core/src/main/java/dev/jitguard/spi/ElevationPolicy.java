@@ -71,4 +71,15 @@ public interface ElevationPolicy {
     return () -> { };
   }
 
+  /**
+   * Every rule of the policy, if it can list them: the guard narrows listings with them (an approver's pending
+   * approvals are read only for the privileges whose rules list the approver; the decision on each request is still
+   * the rule's, from {@link #ruleFor}). Empty, the default, when it cannot: listings then read every pending request.
+   * Must be consistent with {@link #ruleFor}: every rule it returns for a privilege is among these.
+   *
+   * @return the rules, or empty
+   */
+  default java.util.Optional<java.util.Collection<PrivilegeRule>> allRules() {
+    return java.util.Optional.empty();
+  }
 }

@@ -5,11 +5,16 @@ import dev.jitguard.GrantId;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.Privilege;
+import dev.jitguard.RequestStatus;
+import dev.jitguard.rule.PrivilegePattern;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where requests and grants are kept: the source of truth for their lifecycle.
@@ -28,6 +33,12 @@ import java.util.function.Consumer;
  * did not. Lists return snapshots, never live views. Calls must not re-enter the guard. The abstract contract test
  * suite {@code dev.jitguard.test.GrantStoreContract} in {@code jit-test} checks all of this; every implementation
  * should extend it.
+ *
+ * <p><b>Narrow queries.</b> The guard lists with the narrow queries ({@link #pendingRequestsBy},
+ * {@link #liveGrantsOf}, {@link #pendingRequests(Collection, RequestPosition, int)},
+ * {@link #openReviews(RequestPosition, int)}), so that each operation costs what its answer costs. Their defaults
+ * are built on the broad methods (correct, but they read every record the broad method returns); a store that keeps
+ * many records should answer them from an index, as the in-memory and JDBC stores do.
  */
 public interface GrantStore {
 
@@ -102,6 +113,51 @@ public interface GrantStore {
   List<RequestRecord> requestsBy(String subjectId);
 
   /**
+   * The pending requests of one requester (status PENDING, expired ones included until the guard expires them),
+   * oldest first (by {@link RequestPosition}). The guard asks it on every request (one pending request per subject,
+   * privilege and call) and to list a requester's own requests. The default filters {@link #requestsBy}.
+   *
+   * @param subjectId canonical subject id
+   * @return a snapshot
+   */
+  default List<RequestRecord> pendingRequestsBy(String subjectId) {
+    return ordered(requestsBy(subjectId), r -> r.status() == RequestStatus.PENDING, null, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A page of the pending requests (status PENDING, expired ones included) whose privilege one of the patterns
+   * covers ({@link PrivilegePattern#matches}), in {@link RequestPosition} order (creation time, then id), strictly
+   * after {@code after}, at most {@code limit} of them. Paging by the position of the last request returned reads
+   * every matching request exactly once, whatever is inserted or decided meanwhile (requests are created at the
+   * current time, so those inserted meanwhile come after the position and appear on a later page). The guard asks it
+   * for an approver's pending approvals, with the patterns of the rules that list the approver. The default filters
+   * {@link #pendingRequests()}.
+   *
+   * @param privileges the patterns; empty: nothing matches
+   * @param after the position to start after, or null for the first page
+   * @param limit at most this many, positive
+   * @return a snapshot
+   */
+  default List<RequestRecord> pendingRequests(Collection<PrivilegePattern> privileges, @Nullable RequestPosition after,
+      int limit) {
+    List<PrivilegePattern> patterns = List.copyOf(privileges);
+    return ordered(pendingRequests(), r -> patterns.stream().anyMatch(p -> p.matches(r.privilege())), after, limit);
+  }
+
+  /**
+   * A page of the break-glass requests whose review is open, in {@link RequestPosition} order, strictly after
+   * {@code after}, at most {@code limit} of them (paging as {@link #pendingRequests(Collection, RequestPosition,
+   * int)}). The default filters {@link #openReviews()}.
+   *
+   * @param after the position to start after, or null for the first page
+   * @param limit at most this many, positive
+   * @return a snapshot
+   */
+  default List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
+    return ordered(openReviews(), RequestRecord::isReviewOpen, after, limit);
+  }
+
+  /**
    * Finds a grant.
    *
    * @param id the id
@@ -162,6 +218,23 @@ public interface GrantStore {
   }
 
   /**
+   * The live grants of one subject: stored status ACTIVE or SCHEDULED, whatever the time, in any order. The guard
+   * asks it to list a subject's active grants. The default filters {@link #grantsOf}.
+   *
+   * @param subjectId canonical subject id
+   * @return a snapshot
+   */
+  default List<Grant> liveGrantsOf(String subjectId) {
+    List<Grant> out = new ArrayList<>();
+    for (Grant g : grantsOf(subjectId)) {
+      if (!g.storedStatus().isTerminal()) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Whether other processes may change this store (a database shared by several application instances). The guard
    * then confirms what its index does not know with the store, re-reads what it knows within its staleness bound,
    * and listens to {@link #subscribe}. In-memory stores are not shared.
@@ -196,6 +269,27 @@ public interface GrantStore {
    */
   default OptionalLong clockOffsetMillis() {
     return OptionalLong.empty();
+  }
+
+  /**
+   * The requests that pass a filter and come after a position, in {@link RequestPosition} order, at most a limit:
+   * the defaults of the paged queries, for stores that answer them from their broad lists.
+   *
+   * @param requests the records to select from
+   * @param filter which to keep
+   * @param after the position to start after, or null
+   * @param limit at most this many, positive
+   * @return a new list
+   * @throws IllegalArgumentException if the limit is not positive
+   */
+  private static List<RequestRecord> ordered(Collection<RequestRecord> requests, Predicate<RequestRecord> filter,
+      @Nullable RequestPosition after, int limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be positive, but was " + limit);
+    }
+    return requests.stream().filter(filter).map(r -> java.util.Map.entry(RequestPosition.of(r), r))
+        .filter(e -> e.getKey().isAfter(after)).sorted(java.util.Map.Entry.comparingByKey())
+        .limit(limit).map(java.util.Map.Entry::getValue).toList();
   }
 
   /**

@@ -5,11 +5,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.jitguard.Grant;
 import dev.jitguard.GrantId;
+import dev.jitguard.Privilege;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.RequestStatus;
+import dev.jitguard.rule.PrivilegePattern;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +20,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link GrantStore} in memory, built on Caffeine. Live records (pending requests, issued grants) are kept until
@@ -27,8 +31,11 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe; every transition is an atomic compare-and-set on the record's version. The two writes that touch
  * two records (a request with the grant it produced) hold a write lock and every read holds the read lock, so no read
- * sees one record of the pair without the other; writes of one record need no lock. Listing scans all records, which
- * suits tests, examples and single-process applications with up to some hundred thousand records.
+ * sees one record of the pair without the other; writes of one record need no lock. The narrow queries (pending
+ * requests of a requester or for some privileges, open reviews, live grants of a subject or in all) read secondary
+ * indexes of live records ({@link InMemoryIndexes}), updated in the same atomic step as each write, so they cost what
+ * their answer costs; terminal records are found by id only, and by the broad lists ({@link #requestsBy},
+ * {@link #grantsOf}), which scan every record.
  */
 final class InMemoryGrantStore implements GrantStore {
   /** How long requests and grants in a final status are kept (for listing and timelines) before eviction. */
@@ -37,6 +44,7 @@ final class InMemoryGrantStore implements GrantStore {
   private final Cache<RequestId, RequestRecord> requests;
   private final Cache<GrantId, Grant> grants;
   private final ReentrantReadWriteLock pairs = new ReentrantReadWriteLock();
+  private final InMemoryIndexes indexes = new InMemoryIndexes();
 
   InMemoryGrantStore() {
     this(com.github.benmanes.caffeine.cache.Ticker.systemTicker());
@@ -48,10 +56,14 @@ final class InMemoryGrantStore implements GrantStore {
     this.grants = Caffeine.newBuilder()
         .ticker(ticker)
         .expireAfter(new Retention<Grant>(g -> g.storedStatus().isTerminal() ? retentionNanos : Long.MAX_VALUE))
+        .evictionListener((GrantId id, Grant g, com.github.benmanes.caffeine.cache.RemovalCause cause) ->
+            indexes.grant(g, null))
         .build();
     this.requests = Caffeine.newBuilder()
         .ticker(ticker)
         .expireAfter(new Retention<RequestRecord>(r -> requestRetention(r, retentionNanos)))
+        .evictionListener((RequestId id, RequestRecord r, com.github.benmanes.caffeine.cache.RemovalCause cause) ->
+            indexes.request(r, null))
         .build();
   }
 
@@ -79,7 +91,13 @@ final class InMemoryGrantStore implements GrantStore {
   @Override
   public void insert(RequestRecord request) {
     Objects.requireNonNull(request, "request cannot be null");
-    if (requests.asMap().putIfAbsent(request.id(), request) != null) {
+    boolean[] inserted = {false};
+    requests.asMap().computeIfAbsent(request.id(), id -> {
+      indexes.request(null, request);
+      inserted[0] = true;
+      return request;
+    });
+    if (!inserted[0]) {
       throw new IllegalStateException("request " + request.id() + " already exists");
     }
   }
@@ -99,6 +117,8 @@ final class InMemoryGrantStore implements GrantStore {
         if (grants.asMap().putIfAbsent(grant.id(), grant) != null) {
           throw new IllegalStateException("grant " + grant.id() + " already exists");
         }
+        indexes.grant(null, grant);
+        indexes.request(null, request);
         inserted[0] = true;
         return request;
       });
@@ -136,6 +156,10 @@ final class InMemoryGrantStore implements GrantStore {
         if (issued != null && grants.asMap().putIfAbsent(issued.id(), issued) != null) {
           throw new IllegalStateException("grant " + issued.id() + " already exists");
         }
+        if (issued != null) {
+          indexes.grant(null, issued);
+        }
+        indexes.request(current, updated);
         replaced[0] = true;
         return updated;
       });
@@ -149,12 +173,34 @@ final class InMemoryGrantStore implements GrantStore {
 
   @Override
   public List<RequestRecord> pendingRequests() {
-    return select(requests, r -> r.status() == RequestStatus.PENDING);
+    return read(() -> byIds(requests, indexes.pending(), r -> r.status() == RequestStatus.PENDING));
   }
 
   @Override
   public List<RequestRecord> openReviews() {
-    return select(requests, RequestRecord::isReviewOpen);
+    return openReviews(null, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequestsBy(String subjectId) {
+    Objects.requireNonNull(subjectId, "subjectId cannot be null");
+    List<RequestRecord> out = read(() -> byIds(requests, indexes.pendingOf(subjectId),
+        r -> r.status() == RequestStatus.PENDING && r.requesterId().equals(subjectId)));
+    return out.stream().sorted(java.util.Comparator.comparing(RequestPosition::of)).toList();
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequests(Collection<PrivilegePattern> privileges,
+      @Nullable RequestPosition after, int limit) {
+    Objects.requireNonNull(privileges, "privileges cannot be null");
+    positive(limit);
+    return read(() -> indexes.pendingFor(privileges, after, limit, requests::getIfPresent));
+  }
+
+  @Override
+  public List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
+    positive(limit);
+    return read(() -> indexes.openReviews(after, limit, requests::getIfPresent));
   }
 
   @Override
@@ -175,6 +221,7 @@ final class InMemoryGrantStore implements GrantStore {
       if (current.version() != expected.version()) {
         return current;
       }
+      indexes.grant(current, updated);
       replaced[0] = true;
       return updated;
     });
@@ -188,12 +235,44 @@ final class InMemoryGrantStore implements GrantStore {
 
   @Override
   public List<Grant> grantsFrom(RequestId requestId) {
-    return select(grants, g -> g.requestId().equals(requestId));
+    Objects.requireNonNull(requestId, "requestId cannot be null");
+    return read(() -> byIds(grants, indexes.grantsOfRequest(requestId), g -> g.requestId().equals(requestId)));
   }
 
   @Override
   public List<Grant> liveGrants() {
-    return select(grants, g -> !g.storedStatus().isTerminal());
+    return read(() -> byIds(grants, indexes.live(), g -> !g.storedStatus().isTerminal()));
+  }
+
+  @Override
+  public List<Grant> liveGrantsOf(String subjectId) {
+    Objects.requireNonNull(subjectId, "subjectId cannot be null");
+    return read(() -> byIds(grants, indexes.liveOf(subjectId),
+        g -> !g.storedStatus().isTerminal() && g.subjectId().equals(subjectId)));
+  }
+
+  @Override
+  public List<Grant> liveGrants(String subjectId, Privilege privilege) {
+    Objects.requireNonNull(privilege, "privilege cannot be null");
+    return liveGrantsOf(subjectId).stream().filter(g -> g.privilege().equals(privilege)).toList();
+  }
+
+  /** The records of the ids an index gave that still pass the filter (the index is a pre-filter). */
+  private static <K, V> List<V> byIds(Cache<K, V> cache, Collection<K> ids, Predicate<V> filter) {
+    List<V> out = new ArrayList<>(ids.size());
+    for (K id : ids) {
+      V v = cache.getIfPresent(id);
+      if (v != null && filter.test(v)) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  private static void positive(int limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be positive, but was " + limit);
+    }
   }
 
   private <K, V> List<V> select(Cache<K, V> cache, Predicate<V> filter) {
@@ -227,6 +306,13 @@ final class InMemoryGrantStore implements GrantStore {
       throw new IllegalArgumentException("updated version must be " + (expectedVersion + 1) + ", but was "
           + updatedVersion);
     }
+  }
+
+  /** Entries in the secondary indexes, after pending evictions ran (for tests). */
+  int indexedEntries() {
+    requests.cleanUp();
+    grants.cleanUp();
+    return indexes.size();
   }
 
   @Override

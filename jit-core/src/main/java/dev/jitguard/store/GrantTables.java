@@ -45,6 +45,8 @@ final class GrantTables {
   static final String LOCK_REQUEST = SELECT_REQUESTS + " WHERE id = ? AND version = ? FOR UPDATE";
   /** Reads and locks a grant at one version, as {@link #LOCK_REQUEST}. */
   static final String LOCK_GRANT = SELECT_GRANTS + " WHERE id = ? AND version = ? FOR UPDATE";
+  /** The condition of a break-glass request whose review is open. */
+  static final String OPEN_REVIEW = "break_glass AND reviewed_at IS NULL";
   /** The condition of a grant that is active or scheduled. */
   static final String LIVE = "status IN ('ACTIVE', 'SCHEDULED')";
 

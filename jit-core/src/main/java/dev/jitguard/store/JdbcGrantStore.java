@@ -7,14 +7,17 @@ import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.internal.util.Text;
 import dev.jitguard.internal.jdbc.JdbcSupport;
+import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.spi.DuplicatePendingRequestException;
 import dev.jitguard.spi.GrantStore;
+import dev.jitguard.spi.RequestPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -237,13 +240,42 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
 
   @Override
   public List<RequestRecord> openReviews() {
-    return queryRequests("list open break-glass reviews", " WHERE break_glass AND reviewed_at IS NULL");
+    return queryRequests("list open break-glass reviews", " WHERE " + GrantTables.OPEN_REVIEW);
   }
 
   @Override
   public List<RequestRecord> requestsBy(String subjectId) {
     Objects.requireNonNull(subjectId, "subjectId cannot be null");
     return queryRequests("list the requests of " + Text.quote(subjectId), " WHERE subject_id = ?", subjectId);
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequestsBy(String subjectId) {
+    Objects.requireNonNull(subjectId, "subjectId cannot be null");
+    return queryRequests("list the pending requests of " + Text.quote(subjectId),
+        " WHERE subject_id = ? AND status = 'PENDING'", subjectId);
+  }
+
+  /** Filtered in SQL on an index, a page at a time: see {@link ListingQueries#pendingFor}. */
+  @Override
+  public List<RequestRecord> pendingRequests(Collection<PrivilegePattern> privileges,
+      @Nullable RequestPosition after, int limit) {
+    Objects.requireNonNull(privileges, "privileges cannot be null");
+    if (privileges.isEmpty()) {
+      ListingQueries.positive(limit);
+      return List.of();
+    }
+    return list(ListingQueries.pendingFor(dialect, privileges, after, limit));
+  }
+
+  /** Filtered in SQL on an index, a page at a time: see {@link ListingQueries#openReviews}. */
+  @Override
+  public List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
+    return list(ListingQueries.openReviews(after, limit));
+  }
+
+  private List<RequestRecord> list(ListingQueries.Query q) {
+    return reads.list(q.operation(), q.sql(), GrantRows::readRequest, q.params());
   }
 
   private List<RequestRecord> queryRequests(String operation, String where, String... params) {
@@ -304,6 +336,13 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
     Objects.requireNonNull(privilege, "privilege cannot be null");
     return queryGrants("list the live grants of " + Text.quote(subjectId) + " for '" + privilege + "'",
         " WHERE subject_id = ? AND privilege = ? AND " + GrantTables.LIVE, subjectId, privilege.name());
+  }
+
+  @Override
+  public List<Grant> liveGrantsOf(String subjectId) {
+    Objects.requireNonNull(subjectId, "subjectId cannot be null");
+    return queryGrants("list the live grants of " + Text.quote(subjectId),
+        " WHERE subject_id = ? AND " + GrantTables.LIVE, subjectId);
   }
 
   private List<Grant> queryGrants(String operation, String where, String... params) {

@@ -30,14 +30,14 @@ final class RowReads {
    * Every readable row a query selects, in its order; corrupt rows are left out, counted and logged.
    *
    * @param operation what this is, for the message of a driver failure
-   * @param sql the select, with string parameters
+   * @param sql the select, with string, long and int parameters
    * @param reader reads one row
    * @param params the parameters
    * @param <T> the record type
    * @return the records
    * @throws JdbcStoreException if the database fails
    */
-  <T> List<T> list(String operation, String sql, CorruptRows.RowReader<T> reader, String... params) {
+  <T> List<T> list(String operation, String sql, CorruptRows.RowReader<T> reader, Object... params) {
     return select(operation, sql, rs -> corruptRows.readable(rs, reader), params);
   }
 
@@ -82,12 +82,18 @@ final class RowReads {
     }
   }
 
-  private <T> T select(String operation, String sql, Handler<T> handler, String... params) {
+  private <T> T select(String operation, String sql, Handler<T> handler, Object... params) {
     try {
       return jdbc.read(c -> {
         try (PreparedStatement ps = jdbc.prepare(c, sql)) {
           for (int i = 0; i < params.length; i++) {
-            ps.setString(i + 1, params[i]);
+            if (params[i] instanceof Long l) {
+              ps.setLong(i + 1, l);
+            } else if (params[i] instanceof Integer n) {
+              ps.setInt(i + 1, n);
+            } else {
+              ps.setString(i + 1, (String) params[i]);
+            }
           }
           try (ResultSet rs = ps.executeQuery()) {
             return handler.handle(rs);

@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS jitguard_requests (
 CREATE UNIQUE INDEX IF NOT EXISTS jitguard_requests_one_pending ON jitguard_requests (pending_key);
 CREATE INDEX IF NOT EXISTS jitguard_requests_subject ON jitguard_requests (subject_id);
 CREATE INDEX IF NOT EXISTS jitguard_requests_status ON jitguard_requests (status);
+-- An approver's pending approvals (pending requests of some privileges, in creation order) and open reviews, a page
+-- at a time.
+CREATE INDEX IF NOT EXISTS jitguard_requests_pending ON jitguard_requests (status, privilege, created_at, id);
+CREATE INDEX IF NOT EXISTS jitguard_requests_review ON jitguard_requests (break_glass, reviewed_at, created_at, id);
 
 -- Drawn on every insert and update of a grant (also by hand): subscribers poll it, H2 having no LISTEN/NOTIFY.
 CREATE SEQUENCE IF NOT EXISTS jitguard_grant_changes;

@@ -52,6 +52,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS jitguard_requests_one_pending
 CREATE INDEX IF NOT EXISTS jitguard_requests_subject ON jitguard_requests (subject_id);
 CREATE INDEX IF NOT EXISTS jitguard_requests_open_review
   ON jitguard_requests (created_at) WHERE break_glass AND reviewed_at IS NULL;
+-- An approver's pending approvals: pending requests of some privileges (exact names, or a prefix's range, compared in
+-- the "C" collation so that a range is a plain byte range), in creation order, a page at a time.
+CREATE INDEX IF NOT EXISTS jitguard_requests_pending
+  ON jitguard_requests ((privilege COLLATE "C"), created_at, id) WHERE status = 'PENDING';
 
 CREATE TABLE IF NOT EXISTS jitguard_grants (
   id             VARCHAR(32)  NOT NULL PRIMARY KEY,

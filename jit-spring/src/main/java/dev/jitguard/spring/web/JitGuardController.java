@@ -6,6 +6,8 @@ import dev.jitguard.Grant;
 import dev.jitguard.GrantId;
 import dev.jitguard.InvalidInputException;
 import dev.jitguard.OperationRefusedException;
+import dev.jitguard.Page;
+import dev.jitguard.PageRequest;
 import dev.jitguard.Privilege;
 import dev.jitguard.PrivilegeGuard;
 import dev.jitguard.RequestId;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -47,16 +51,16 @@ import tools.jackson.databind.JsonNode;
  *       (200); body: privilege, justification, ticket, duration, startAt, uses, amountLimit (a metered grant's
  *       total, a decimal string or number), actionToken (from the 403 of an action call: requests approval for
  *       exactly that call)</td></tr>
- *   <tr><td>GET {base}/requests</td><td>my pending requests</td></tr>
- *   <tr><td>GET {base}/grants</td><td>my active and scheduled grants</td></tr>
- *   <tr><td>GET {base}/approvals</td><td>requests I can approve</td></tr>
+ *   <tr><td>GET {base}/requests[?limit=&amp;cursor=]</td><td>my pending requests</td></tr>
+ *   <tr><td>GET {base}/grants[?limit=&amp;cursor=]</td><td>my active and scheduled grants</td></tr>
+ *   <tr><td>GET {base}/approvals[?limit=&amp;cursor=]</td><td>requests I can approve</td></tr>
  *   <tr><td>POST {base}/requests/{id}/approve</td><td>body: comment, shortenTo</td></tr>
  *   <tr><td>POST {base}/requests/{id}/deny</td><td>body: comment</td></tr>
  *   <tr><td>POST {base}/requests/{id}/withdraw</td><td>no body</td></tr>
  *   <tr><td>POST {base}/requests/{id}/revoke</td><td>revokes every grant the request produced; body: reason</td></tr>
  *   <tr><td>POST {base}/grants/{id}/revoke</td><td>body: reason</td></tr>
  *   <tr><td>POST {base}/grants/{id}/extend</td><td>body: extension, reason</td></tr>
- *   <tr><td>GET {base}/reviews</td><td>break-glass uses I can review</td></tr>
+ *   <tr><td>GET {base}/reviews[?limit=&amp;cursor=]</td><td>break-glass uses I can review</td></tr>
  *   <tr><td>POST {base}/reviews/{id}</td><td>body: comment</td></tr>
  * </table>
  *
@@ -65,6 +69,12 @@ import tools.jackson.databind.JsonNode;
  * approve, deny, revoke or extend (no self-approval on any path). URL rules in the application's security
  * configuration are an extra layer, never the only one. Request bodies accept only the listed fields: a server-owned
  * or unknown field is a 400 naming it.
+ *
+ * <p><b>Listings</b> (the four GETs) answer a JSON array. Without {@code limit} and {@code cursor} it holds every
+ * item, as before. With {@code limit} (1 to {@value PageRequest#MAX_LIMIT}; {@value #DEFAULT_LIMIT} if only a
+ * cursor is given) it holds one page, and when there is a next page the response says where it starts: header
+ * {@value #NEXT_CURSOR} with the opaque cursor, and {@code Link: <...?limit=n&cursor=...>; rel="next"}. Pass the
+ * cursor back unchanged; a bad limit or cursor is a 400 naming it.
  */
 @RestController
 @RequestMapping("${jit.web.base-path:/jit}")
@@ -72,6 +82,10 @@ public class JitGuardController {
   private static final List<String> REQUEST_FIELDS =
       List.of("privilege", "justification", "ticket", "duration", "startAt", "uses", "amountLimit", "actionToken");
   private static final int MAX_TEXT = 4000;
+  /** The page size when a cursor is given without a limit. */
+  static final int DEFAULT_LIMIT = 100;
+  /** The response header that carries the next page's cursor. */
+  public static final String NEXT_CURSOR = "JitGuard-Next-Cursor";
 
   private final PrivilegeGuard guard;
   private final SubjectResolver subjects;
@@ -165,38 +179,55 @@ public class JitGuardController {
   }
 
   /**
-   * My pending requests.
+   * My pending requests, oldest first; all of them, or a page (see the class description).
    *
+   * @param limit the page size, or null for all
+   * @param cursor the previous page's next cursor, or null
+   * @param http the request
    * @return the requests
    */
   @GetMapping("/requests")
-  public List<Map<String, Object>> myRequests() {
-    return requests(guard.pendingRequests(subject()));
+  public ResponseEntity<List<Map<String, Object>>> myRequests(
+      @RequestParam(name = "limit", required = false) @Nullable String limit,
+      @RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest http) {
+    Subject me = subject();
+    return listing(limit, cursor, http, () -> guard.pendingRequests(me), p -> guard.pendingRequests(me, p),
+        Views::request);
   }
 
   /**
-   * My active and scheduled grants.
+   * My active and scheduled grants, soonest expiry first; all of them, or a page.
    *
+   * @param limit the page size, or null for all
+   * @param cursor the previous page's next cursor, or null
+   * @param http the request
    * @return the grants
    */
   @GetMapping("/grants")
-  public List<Map<String, Object>> myGrants() {
+  public ResponseEntity<List<Map<String, Object>>> myGrants(
+      @RequestParam(name = "limit", required = false) @Nullable String limit,
+      @RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest http) {
+    Subject me = subject();
     Instant now = clock.instant();
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Grant g : guard.activeGrants(subject())) {
-      out.add(Views.grant(g, now));
-    }
-    return out;
+    return listing(limit, cursor, http, () -> guard.activeGrants(me), p -> guard.activeGrants(me, p),
+        g -> Views.grant(g, now));
   }
 
   /**
-   * Requests the caller may approve now.
+   * Requests the caller may approve now, oldest first; all of them, or a page.
    *
+   * @param limit the page size, or null for all
+   * @param cursor the previous page's next cursor, or null
+   * @param http the request
    * @return the requests
    */
   @GetMapping("/approvals")
-  public List<Map<String, Object>> approvals() {
-    return requests(guard.pendingApprovals(subject()));
+  public ResponseEntity<List<Map<String, Object>>> approvals(
+      @RequestParam(name = "limit", required = false) @Nullable String limit,
+      @RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest http) {
+    Subject me = subject();
+    return listing(limit, cursor, http, () -> guard.pendingApprovals(me), p -> guard.pendingApprovals(me, p),
+        Views::request);
   }
 
   /**
@@ -309,13 +340,20 @@ public class JitGuardController {
   }
 
   /**
-   * Break-glass uses the caller may review.
+   * Break-glass uses the caller may review, oldest first; all of them, or a page.
    *
+   * @param limit the page size, or null for all
+   * @param cursor the previous page's next cursor, or null
+   * @param http the request
    * @return the requests
    */
   @GetMapping("/reviews")
-  public List<Map<String, Object>> reviews() {
-    return requests(guard.openReviews(subject()));
+  public ResponseEntity<List<Map<String, Object>>> reviews(
+      @RequestParam(name = "limit", required = false) @Nullable String limit,
+      @RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest http) {
+    Subject me = subject();
+    return listing(limit, cursor, http, () -> guard.openReviews(me), p -> guard.openReviews(me, p),
+        Views::request);
   }
 
   /**
@@ -379,12 +417,29 @@ public class JitGuardController {
     return s;
   }
 
-  private static List<Map<String, Object>> requests(List<RequestRecord> records) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (RequestRecord r : records) {
-      out.add(Views.request(r));
+  /** A listing: everything without limit and cursor, else one page with the next page's cursor in the headers. */
+  private static <T> ResponseEntity<List<Map<String, Object>>> listing(@Nullable String limit,
+      @Nullable String cursor, HttpServletRequest http, Supplier<List<T>> all, Function<PageRequest, Page<T>> paged,
+      Function<T, Map<String, Object>> view) {
+    if (limit == null && cursor == null) {
+      return ResponseEntity.ok(all.get().stream().map(view).toList());
     }
-    return out;
+    int n = limit == null ? DEFAULT_LIMIT : pageSize(limit);
+    Page<T> page = paged.apply(cursor == null ? PageRequest.first(n) : PageRequest.after(cursor, n));
+    ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+    page.nextCursor().ifPresent(next -> ok.header(NEXT_CURSOR, next)
+        .header("Link", "<" + http.getRequestURI() + "?limit=" + n + "&cursor=" + next + ">; rel=\"next\""));
+    return ok.body(page.items().stream().map(view).toList());
+  }
+
+  /** The limit parameter, parsed strictly. */
+  private static int pageSize(String limit) {
+    if (limit.length() > 4 || !limit.chars().allMatch(c -> c >= '0' && c <= '9') || limit.isEmpty()) {
+      throw new InvalidInputException("limit", "limit must be a whole number between 1 and "
+          + PageRequest.MAX_LIMIT + ", but was " + JsonInput.printable(limit) + "; ask for at most "
+          + PageRequest.MAX_LIMIT + " items and follow the " + NEXT_CURSOR + " header for more");
+    }
+    return Integer.parseInt(limit);
   }
 
   private static String orEmpty(@Nullable String s) {

@@ -1,0 +1,84 @@
+package dev.jitguard.store;
+
+import dev.jitguard.rule.PrivilegePattern;
+import dev.jitguard.spi.RequestPosition;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The grant store's paged listings in SQL: the condition of each, then a keyset page ({@code (created_at, id)}
+ * strictly after the last row read, {@code ORDER BY created_at, id LIMIT ?}), each on an index of the schema scripts
+ * ({@code jitguard_requests_pending}, {@code jitguard_requests_open_review} / {@code jitguard_requests_review}).
+ */
+final class ListingQueries {
+  private ListingQueries() {}
+
+  /**
+   * A query with its parameters (strings, longs and ints) and what it does, for messages.
+   *
+   * @param operation what it does
+   * @param sql the select
+   * @param params its parameters
+   */
+  record Query(String operation, String sql, Object[] params) { }
+
+  /**
+   * Pending requests of the privileges the patterns cover: {@code status = 'PENDING'} and the privilege equal to an
+   * exact pattern or strictly below a prefix, compared in the "C" collation on PostgreSQL (as the index is built), so
+   * that a prefix is the plain range {@code ['base.', 'base/')} ('/' follows '.') in any database collation.
+   *
+   * @param patterns at least one
+   */
+  static Query pendingFor(JdbcDialect dialect, Collection<PrivilegePattern> patterns, @Nullable RequestPosition after,
+      int limit) {
+    positive(limit);
+    List<Object> params = new ArrayList<>();
+    StringBuilder where = new StringBuilder(" WHERE status = 'PENDING' AND (");
+    String column = dialect == JdbcDialect.POSTGRESQL ? "privilege COLLATE \"C\"" : "privilege";
+    String or = "";
+    for (PrivilegePattern p : new TreeSet<>(patterns)) {
+      where.append(or);
+      if (p.isWildcard()) {
+        where.append('(').append(column).append(" >= ? AND ").append(column).append(" < ?)");
+        params.add(p.base() + ".");
+        params.add(p.base() + "/");
+      } else {
+        where.append(column).append(" = ?");
+        params.add(p.value());
+      }
+      or = " OR ";
+    }
+    where.append(')');
+    return page("list pending requests for " + patterns.size() + " privilege patterns", where, params, after, limit);
+  }
+
+  /** Break-glass requests whose review is open. */
+  static Query openReviews(@Nullable RequestPosition after, int limit) {
+    positive(limit);
+    return page("list open break-glass reviews", new StringBuilder(" WHERE " + GrantTables.OPEN_REVIEW),
+        new ArrayList<>(), after, limit);
+  }
+
+  private static Query page(String operation, StringBuilder where, List<Object> params,
+      @Nullable RequestPosition after, int limit) {
+    if (after != null) {
+      long at = after.createdAt().toEpochMilli();
+      // Written so that created_at >= ? is an index condition, the rest a filter on the first rows only.
+      where.append(" AND created_at >= ? AND (created_at > ? OR id > ?)");
+      params.add(at);
+      params.add(at);
+      params.add(after.id().value());
+    }
+    params.add(limit);
+    return new Query(operation, GrantTables.selectRequests(where.toString()) + " LIMIT ?", params.toArray());
+  }
+
+  static void positive(int limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be positive, but was " + limit);
+    }
+  }
+}
