@@ -265,17 +265,14 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
       ListingQueries.positive(limit);
       return List.of();
     }
-    return list(ListingQueries.pendingFor(dialect, privileges, after, limit));
+    return ListingQueries.readPage(reads, (from, n) -> ListingQueries.pendingFor(dialect, privileges, from, n),
+        after, limit);
   }
 
   /** Filtered in SQL on an index, a page at a time: see {@link ListingQueries#openReviews}. */
   @Override
   public List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
-    return list(ListingQueries.openReviews(after, limit));
-  }
-
-  private List<RequestRecord> list(ListingQueries.Query q) {
-    return reads.list(q.operation(), q.sql(), GrantRows::readRequest, q.params());
+    return ListingQueries.readPage(reads, ListingQueries::openReviews, after, limit);
   }
 
   private List<RequestRecord> queryRequests(String operation, String where, String... params) {

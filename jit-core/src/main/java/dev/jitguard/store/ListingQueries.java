@@ -1,11 +1,17 @@
 package dev.jitguard.store;
 
+import dev.jitguard.RequestId;
+import dev.jitguard.RequestRecord;
 import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.spi.RequestPosition;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -74,6 +80,48 @@ final class ListingQueries {
     }
     params.add(limit);
     return new Query(operation, GrantTables.selectRequests(where.toString()) + " LIMIT ?", params.toArray());
+  }
+
+  /**
+   * A page of readable requests, at most {@code limit}. A corrupt row is left out ({@link CorruptRows}) and the page is
+   * filled from the rows after it, so a corrupt row never makes a page come back short, which the caller would take
+   * for the end of the listing.
+   *
+   * @param query the query of a page starting after a position, with a limit
+   */
+  static List<RequestRecord> readPage(RowReads reads, BiFunction<@Nullable RequestPosition, Integer, Query> query,
+      @Nullable RequestPosition after, int limit) {
+    positive(limit);
+    List<RequestRecord> out = new ArrayList<>();
+    RequestPosition from = after;
+    while (true) {
+      int want = limit - out.size();
+      Query q = query.apply(from, want);
+      RowsSeen seen = new RowsSeen();
+      out.addAll(reads.list(q.operation(), q.sql(), seen::read, q.params()));
+      if (seen.rows < want || out.size() >= limit || seen.last == null || seen.last.equals(from)) {
+        return out;
+      }
+      from = seen.last; // some rows were corrupt: go on after the last row read, readable or not
+    }
+  }
+
+  /** Reads requests and remembers how many rows it saw and where the last one sits, corrupt or not. */
+  private static final class RowsSeen {
+    private static final int CREATED_AT = GrantTables.REQUEST_INDEX.get("created_at");
+    private static final int ID = GrantTables.REQUEST_INDEX.get("id");
+    int rows;
+    @Nullable RequestPosition last;
+
+    RequestRecord read(ResultSet rs) throws SQLException, CorruptRowException {
+      rows++;
+      try {
+        last = new RequestPosition(Instant.ofEpochMilli(rs.getLong(CREATED_AT)), RequestId.of(rs.getString(ID)));
+      } catch (RuntimeException unpositioned) {
+        // its key itself is unreadable: the last position stays at the row before (the page then ends, never loops)
+      }
+      return GrantRows.readRequest(rs);
+    }
   }
 
   static void positive(int limit) {

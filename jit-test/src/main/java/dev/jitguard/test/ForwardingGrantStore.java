@@ -5,12 +5,16 @@ import dev.jitguard.GrantId;
 import dev.jitguard.Privilege;
 import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
+import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.spi.GrantStore;
+import dev.jitguard.spi.RequestPosition;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link GrantStore} that forwards every call to another one, calling {@link #beforeCall()} first. Extend it to
@@ -95,6 +99,25 @@ public abstract class ForwardingGrantStore implements GrantStore {
   }
 
   @Override
+  public List<RequestRecord> pendingRequestsBy(String subjectId) {
+    beforeCall();
+    return delegate().pendingRequestsBy(subjectId);
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequests(Collection<PrivilegePattern> privileges, @Nullable RequestPosition after,
+      int limit) {
+    beforeCall();
+    return delegate().pendingRequests(privileges, after, limit);
+  }
+
+  @Override
+  public List<RequestRecord> openReviews(@Nullable RequestPosition after, int limit) {
+    beforeCall();
+    return delegate().openReviews(after, limit);
+  }
+
+  @Override
   public Optional<Grant> findGrant(GrantId id) {
     beforeCall();
     return delegate().findGrant(id);
@@ -128,6 +151,12 @@ public abstract class ForwardingGrantStore implements GrantStore {
   public List<Grant> liveGrants(String subjectId, Privilege privilege) {
     beforeCall();
     return delegate().liveGrants(subjectId, privilege);
+  }
+
+  @Override
+  public List<Grant> liveGrantsOf(String subjectId) {
+    beforeCall();
+    return delegate().liveGrantsOf(subjectId);
   }
 
   @Override

@@ -191,6 +191,37 @@ interface JdbcCorruptRowContract {
     assertThat(store.corruptRowReads()).isEqualTo(3 + 3 + 3 + 1 + 1 + 1 + 1 + 1);
   }
 
+  /**
+   * A page that met a corrupt row is filled from the rows after it: a short page would be taken for the end of the
+   * listing, and every request after the corrupt one would be missing from an approver's inbox.
+   */
+  @Test
+  default void pagedListingWhenARowIsCorruptThenPagesStayFullAndNothingAfterItIsMissed() {
+    JdbcGrantStore store = storeUnderTest();
+    List<RequestRecord> pending = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RequestRecord r = GrantStoreContract.pendingRequest("subject-" + i);
+      store.insert(r);
+      pending.add(r);
+    }
+    pending.sort(java.util.Comparator.comparing(dev.jitguard.spi.RequestPosition::of));
+    RequestRecord broken = pending.get(1);                            // on the first page of two
+    corrupt("jitguard_requests", "approvals = '[{'", broken.id().value());
+    List<dev.jitguard.rule.PrivilegePattern> patterns =
+        List.of(dev.jitguard.rule.PrivilegePattern.exactly(GrantStoreContract.DB_PROD_WRITE));
+
+    List<RequestRecord> first = store.pendingRequests(patterns, null, 2);
+    List<RequestRecord> second = store.pendingRequests(patterns,
+        dev.jitguard.spi.RequestPosition.of(first.get(first.size() - 1)), 2);
+    List<RequestRecord> third = store.pendingRequests(patterns,
+        dev.jitguard.spi.RequestPosition.of(second.get(second.size() - 1)), 2);
+
+    assertThat(first).extracting(RequestRecord::id).containsExactly(pending.get(0).id(), pending.get(2).id());
+    assertThat(second).extracting(RequestRecord::id).containsExactly(pending.get(3).id(), pending.get(4).id());
+    assertThat(third).extracting(RequestRecord::id).containsExactly(pending.get(5).id());
+    assertThat(store.corruptRowReads()).isPositive();
+  }
+
   @Test
   default void findWhenRowIsCorruptThenThatIdFailsClosedAndOthersAreFound() {
     JdbcGrantStore store = storeUnderTest();
