@@ -115,6 +115,8 @@ class BackOfficeWalkthroughTest {
     assertThat(call("bob", "POST", "/jit/requests/" + id + "/approve", null).status()).as("bob is no admin")
         .isEqualTo(404);
     JsonNode toApprove = call("carol", "GET", "/jit/approvals", null).body().get(0);
+    assertThat(call("carol", "GET", "/jit/approvals?limit=1", null).body().valueStream()
+        .map(n -> n.get("id").asString()).toList()).as("the first page of one").containsExactly(id);
     assertThat(toApprove.get("action").get("preview").asString()).as("the server's preview")
         .isEqualTo("CustomerService.erase(43)");
     assertThat(call("carol", "POST", "/jit/requests/" + id + "/approve", "{\"comment\": \"verified\"}").status())
