@@ -180,6 +180,11 @@ public final class CheckPath {
     return deny(subject, privilege, slot, why);
   }
 
+  /** The index this check path reads (tests in this package look at it). */
+  GrantIndex index() {
+    return index;
+  }
+
   /** From now on every check denies with GUARD_CLOSED. */
   void close() {
     closed = true;
@@ -291,7 +296,7 @@ public final class CheckPath {
    */
   Decision.Denied deny(Subject subject, Privilege privilege, Slot slot, ReasonCode why) {
     Slot s = slot != null ? slot : index.denialSlot(subject.id(), privilege);
-    Decision.Denied d = s.denials[why.ordinal()];
+    Decision.Denied d = index.denials(privilege)[why.ordinal()];
     if (s.claimFirstDenial(why)) {
       AuditEvent e = AuditEvent.builder(AuditEventType.CHECK_DENIED, Instant.ofEpochMilli(clock.nowMillis()))
           .subject(subject.id()).privilege(privilege).reason(why).build();

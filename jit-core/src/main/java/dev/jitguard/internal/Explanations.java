@@ -64,7 +64,7 @@ public final class Explanations {
   /**
    * Drops the cached denials if the policy version changed since they were built.
    *
-   * @return true if they were dropped (slots must take the new ones)
+   * @return true if they were dropped (the next denial of each privilege builds them again)
    */
   boolean refreshIfPolicyChanged() {
     String version = versionOf(policy);

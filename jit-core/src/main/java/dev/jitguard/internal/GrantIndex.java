@@ -10,7 +10,9 @@ import dev.jitguard.action.ActionBinding;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -38,7 +40,15 @@ final class GrantIndex {
   /** How many slots denied checks may create between two maintenance runs before they are counted per privilege. */
   static final int MAX_DENIAL_SLOTS = 10_000;
 
-  private final ConcurrentHashMap<String, ConcurrentHashMap<Privilege, Slot>> bySubject = new ConcurrentHashMap<>();
+  /** Privileges a subject may hold before its slots are kept in a hash map rather than scanned in an array. */
+  private static final int SMALL = 8;
+
+  /**
+   * Subject id → its slots: a {@code Slot[]} of at most {@link #SMALL} (most subjects hold one or a few privileges;
+   * an array costs a fraction of a map), else an immutable {@code Map<Privilege, Slot>}. Either is replaced whole,
+   * under the outer map's lock for the subject ({@code compute}), never changed in place.
+   */
+  private final ConcurrentHashMap<String, Object> bySubject = new ConcurrentHashMap<>();
   /** Denials of subjects that could get no slot of their own this period, per privilege; emptied by maintenance. */
   private final ConcurrentHashMap<Privilege, Slot> overflow = new ConcurrentHashMap<>();
   private final AtomicInteger denialSlots = new AtomicInteger();
@@ -52,8 +62,25 @@ final class GrantIndex {
 
   /** The slot, or null: the lookup of the hot path. */
   Slot find(String subjectId, Privilege privilege) {
-    ConcurrentHashMap<Privilege, Slot> slots = bySubject.get(subjectId);
-    return slots == null ? null : slots.get(privilege);
+    return lookup(bySubject.get(subjectId), privilege);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Slot lookup(Object slots, Privilege privilege) {
+    if (slots instanceof Slot[]) {
+      for (Slot s : (Slot[]) slots) {
+        if (s.privilege.equals(privilege)) {
+          return s;
+        }
+      }
+      return null;
+    }
+    return slots == null ? null : ((Map<Privilege, Slot>) slots).get(privilege);
+  }
+
+  /** The cached denials of a privilege, one per check reason, indexed by the reason's ordinal. */
+  Decision.Denied[] denials(Privilege privilege) {
+    return denials.apply(privilege);
   }
 
   /**
@@ -65,10 +92,14 @@ final class GrantIndex {
       Slot s = find(subjectId, privilege);
       if (s == null) {
         Slot[] made = new Slot[1];
-        bySubject.compute(subjectId, (k, m) -> {
-          ConcurrentHashMap<Privilege, Slot> slots = m != null ? m : new ConcurrentHashMap<>(1);
-          made[0] = slots.computeIfAbsent(privilege, p -> new Slot(subjectId, p, denials.apply(p)));
-          return slots;
+        bySubject.compute(subjectId, (k, v) -> {
+          Slot found = lookup(v, privilege);
+          if (found != null) {
+            made[0] = found;
+            return v;
+          }
+          made[0] = new Slot(subjectId, privilege);
+          return added(v, made[0]);
         });
         s = made[0];
       }
@@ -92,7 +123,7 @@ final class GrantIndex {
       denialSlots.incrementAndGet();
       return slot(subjectId, privilege);
     }
-    return overflow.computeIfAbsent(privilege, p -> new Slot(null, p, denials.apply(p)));
+    return overflow.computeIfAbsent(privilege, p -> new Slot(null, p));
   }
 
   /**
@@ -128,8 +159,8 @@ final class GrantIndex {
               anomaly = grant;
               cached = current;
             }
+            addEnded(s, Ended.stored(grant, e)); // first: a check that no longer sees it live sees why
             s.live = without(live, i);
-            addEnded(s, Ended.stored(grant, e));
           } else if (grant.version() > current.version()) {
             e.grant = grant;
           }
@@ -164,8 +195,8 @@ final class GrantIndex {
         } else if (grant.version() > t.version) {
           Entry e = t.retired != null ? t.retired : new Entry(grant);
           e.grant = grant;
+          s.live = with(s.live, e); // first: a check never sees it neither live nor ended
           removeEnded(s, j);
-          s.live = with(s.live, e);
         }
         break;
       }
@@ -190,8 +221,8 @@ final class GrantIndex {
       if (i == live.length || g.statusAtMillis(nowMillis) != GrantStatus.EXPIRED) {
         return; // moved meanwhile, or extended in place
       }
-      s.live = without(live, i);
       addEnded(s, new Ended(g, false, GrantStatus.EXPIRED, g.expiresAtMillis(), e));
+      s.live = without(live, i);
     }
   }
 
@@ -202,8 +233,8 @@ final class GrantIndex {
       int i = indexOf(live, id);
       if (i >= 0) {
         Entry e = live[i];
-        s.live = without(live, i);
         addEnded(s, new Ended(e.grant, false, null, Long.MIN_VALUE, e));
+        s.live = without(live, i);
       }
     }
   }
@@ -220,8 +251,8 @@ final class GrantIndex {
   /** Every slot of a subject, and every overflow slot, for maintenance. */
   List<Slot> slots() {
     List<Slot> out = new ArrayList<>();
-    for (ConcurrentHashMap<Privilege, Slot> m : bySubject.values()) {
-      out.addAll(m.values());
+    for (Object v : bySubject.values()) {
+      out.addAll(all(v));
     }
     out.addAll(overflow.values());
     return out;
@@ -260,10 +291,51 @@ final class GrantIndex {
 
   /** Unlinks a dead slot, and the subject's map with it once empty (under the outer map's lock, see {@link #slot}). */
   private void removeDead(Slot s) {
-    bySubject.computeIfPresent(s.subjectId, (k, m) -> {
-      m.remove(s.privilege, s);
-      return m.isEmpty() ? null : m;
-    });
+    bySubject.computeIfPresent(s.subjectId, (k, v) -> removed(v, s));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Slot> all(Object slots) {
+    return slots instanceof Slot[] ? Arrays.asList((Slot[]) slots)
+        : List.copyOf(((Map<Privilege, Slot>) slots).values());
+  }
+
+  /** The subject's slots with one more (the caller holds the subject's lock). */
+  private static Object added(Object slots, Slot s) {
+    if (slots == null) {
+      return new Slot[] {s};
+    }
+    List<Slot> all = all(slots);
+    if (all.size() < SMALL) {
+      Slot[] copy = all.toArray(new Slot[all.size() + 1]);
+      copy[all.size()] = s;
+      return copy;
+    }
+    Map<Privilege, Slot> m = new HashMap<>();
+    for (Slot x : all) {
+      m.put(x.privilege, x);
+    }
+    m.put(s.privilege, s);
+    return Map.copyOf(m);
+  }
+
+  /** The subject's slots without this one, or null if none is left (the caller holds the subject's lock). */
+  private static Object removed(Object slots, Slot s) {
+    List<Slot> rest = new ArrayList<>(all(slots));
+    if (!rest.removeIf(x -> x == s)) {
+      return slots;
+    }
+    if (rest.isEmpty()) {
+      return null;
+    }
+    if (rest.size() <= SMALL) {
+      return rest.toArray(new Slot[0]);
+    }
+    Map<Privilege, Slot> m = new HashMap<>();
+    for (Slot x : rest) {
+      m.put(x.privilege, x);
+    }
+    return Map.copyOf(m);
   }
 
   /** Removes ended records matching the filter (their uses already flushed by the caller). */
@@ -426,22 +498,22 @@ final class GrantIndex {
     final Privilege privilege;
     /** The live grants (active or scheduled): the only ones a check walks to allow. */
     volatile Entry[] live = EMPTY;
-    /** Grants that ended within the hour, to say why a check is denied; read on the deny path only. */
+    /**
+     * Grants that ended within the hour, to say why a check is denied; read on the deny path only. A grant that ends
+     * is added here before it leaves {@link #live}, so a check that reads {@code live} and then this never misses it.
+     */
     volatile Ended[] ended = NONE;
     /** One bit per {@link GrantStatus} ordinal of the ended grants that are not action-bound (the plain check). */
     volatile int plainEnded;
-    /** Cached denials for this privilege, indexed by reason ordinal; replaced when the policy changes. */
-    volatile Decision.Denied[] denials;
     /** One bit per reason ordinal: the reasons already recorded as an event in this flush period. */
     volatile long denialsRecorded;
     volatile boolean dead;
     /** With a shared store: until when (epoch ms) the entries are fresh enough to answer without the store. */
     volatile long freshUntil;
 
-    Slot(String subjectId, Privilege privilege, Decision.Denied[] denials) {
+    Slot(String subjectId, Privilege privilege) {
       this.subjectId = subjectId;
       this.privilege = privilege;
-      this.denials = denials;
     }
 
     /** True once per reason and flush period: the caller records the first denial for that reason as an event. */

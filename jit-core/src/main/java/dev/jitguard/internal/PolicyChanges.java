@@ -3,7 +3,6 @@ package dev.jitguard.internal;
 import dev.jitguard.Grant;
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;
-import dev.jitguard.internal.GrantIndex.Slot;
 import dev.jitguard.internal.util.Text;
 import dev.jitguard.rule.Eligibility;
 import dev.jitguard.rule.PrivilegeRule;
@@ -35,7 +34,6 @@ final class PolicyChanges {
   private final GrantStore store;
   private final GrantLifecycle lifecycle;
   private final Explanations explanations;
-  private final GrantIndex index;
   private final GuardClock clock;
   /** The snapshot last applied; null before the first application. */
   private ElevationPolicy applied;
@@ -43,12 +41,11 @@ final class PolicyChanges {
   private boolean unfinished;
 
   PolicyChanges(ElevationPolicy policy, GrantStore store, GrantLifecycle lifecycle, Explanations explanations,
-      GrantIndex index, GuardClock clock) {
+      GuardClock clock) {
     this.policy = policy;
     this.store = store;
     this.lifecycle = lifecycle;
     this.explanations = explanations;
-    this.index = index;
     this.clock = clock;
   }
 
@@ -73,11 +70,7 @@ final class PolicyChanges {
     if (now == null || (!unfinished && now.version().equals(appliedVersion))) {
       return;
     }
-    if (explanations.refreshIfPolicyChanged()) {
-      for (Slot s : index.slots()) {
-        s.denials = explanations.denials(s.privilege);
-      }
-    }
+    explanations.refreshIfPolicyChanged(); // checks take the new denials from the rebuilt cache
     List<Grant> live;
     try {
       live = store.liveGrants();
