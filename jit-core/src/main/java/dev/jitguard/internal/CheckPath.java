@@ -320,7 +320,8 @@ public final class CheckPath {
       LOG.error("grant store failed while checking {} for a subject", privilege, e);
       return null;
     }
-    Slot slot = index.slot(subject.id(), privilege);
+    // A subject the store has nothing for gets a slot only within the bound on slots made by denials.
+    Slot slot = live.isEmpty() ? index.denialSlot(subject.id(), privilege) : index.slot(subject.id(), privilege);
     if (!refreshSlot(slot, live)) {
       return null;
     }
