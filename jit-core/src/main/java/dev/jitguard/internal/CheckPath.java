@@ -143,7 +143,7 @@ public final class CheckPath {
         now = clock.nowMillis();
       }
       GrantStatus status = g.statusAtMillis(now);
-      if (status.isTerminal()) {
+      if (status == GrantStatus.EXPIRED) {
         // The guard's time never goes backwards: it stays expired, and leaves the live array now.
         index.expired(slot, e, now);
       }
@@ -166,7 +166,7 @@ public final class CheckPath {
         continue;
       }
       // Every action use and every budgeted use goes through the store: once means once, on every instance.
-      return action != null || g.isBudgeted() ? consume(subject, slot, g, null) : use(subject, slot, e);
+      return action != null || g.isBudgeted() ? consume(subject, slot, g, null) : use(subject, slot, e, g);
     }
     if (tooSmall != null) {
       return denyAmount(subject, slot, tooSmall, amount);
@@ -248,8 +248,7 @@ public final class CheckPath {
    * that comes while that record is still being written records its own, so no use is ever granted, and only counted,
    * while the record that would vouch for it is failing.
    */
-  private Decision use(Subject subject, Slot slot, Entry e) {
-    Grant g = e.grant;
+  private Decision use(Subject subject, Slot slot, Entry e, Grant g) {
     if (e.useRecorded()) {
       e.increment();
       return g.toDecision();
@@ -296,7 +295,7 @@ public final class CheckPath {
    */
   Decision.Denied deny(Subject subject, Privilege privilege, Slot slot, ReasonCode why) {
     Slot s = slot != null ? slot : index.denialSlot(subject.id(), privilege);
-    Decision.Denied d = index.denials(privilege)[why.ordinal()];
+    Decision.Denied d = s.denials[why.ordinal()];
     if (s.claimFirstDenial(why)) {
       AuditEvent e = AuditEvent.builder(AuditEventType.CHECK_DENIED, Instant.ofEpochMilli(clock.nowMillis()))
           .subject(subject.id()).privilege(privilege).reason(why).build();

@@ -77,7 +77,7 @@ public final class Engine implements AutoCloseable {
     Refusals refusals = new Refusals(ledger, policy);
     ApprovalDecider decider = new ApprovalDecider(policy, refusals);
     this.lifecycle = new GrantLifecycle(store, policy, ledger, decider, refusals, clock, gate);
-    PolicyChanges policyChanges = new PolicyChanges(policy, store, lifecycle, explanations, clock);
+    PolicyChanges policyChanges = new PolicyChanges(policy, store, lifecycle, explanations, index, clock);
     this.waiters = new DecisionWaiters(store, decider, ledger, clock);
     this.decisions = new RequestDecisions(store, channel, decider, lifecycle, policyChanges, explanations, ledger,
         refusals, clock, gate, waiters);

@@ -58,7 +58,8 @@ public final class Explanations {
 
   /** The cached denials of a privilege, one per check reason, indexed by the reason's ordinal. */
   Decision.Denied[] denials(Privilege privilege) {
-    return denials.computeIfAbsent(privilege, this::buildDenials);
+    Decision.Denied[] d = denials.get(privilege); // the deny path: no capturing lambda made per call
+    return d != null ? d : denials.computeIfAbsent(privilege, this::buildDenials);
   }
 
   /**

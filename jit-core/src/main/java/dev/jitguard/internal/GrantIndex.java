@@ -68,8 +68,10 @@ final class GrantIndex {
   @SuppressWarnings("unchecked")
   private static Slot lookup(Object slots, Privilege privilege) {
     if (slots instanceof Slot[]) {
+      int h = privilege.hashCode(); // cached by the name: a slot of another privilege is passed over on an int
       for (Slot s : (Slot[]) slots) {
-        if (s.privilege.equals(privilege)) {
+        Privilege p = s.privilege;
+        if (p == privilege || (p.hashCode() == h && p.equals(privilege))) {
           return s;
         }
       }
@@ -78,10 +80,6 @@ final class GrantIndex {
     return slots == null ? null : ((Map<Privilege, Slot>) slots).get(privilege);
   }
 
-  /** The cached denials of a privilege, one per check reason, indexed by the reason's ordinal. */
-  Decision.Denied[] denials(Privilege privilege) {
-    return denials.apply(privilege);
-  }
 
   /**
    * The slot, created if absent and never a dead one. The subject's map is created and removed under the outer map's
@@ -98,7 +96,7 @@ final class GrantIndex {
             made[0] = found;
             return v;
           }
-          made[0] = new Slot(subjectId, privilege);
+          made[0] = new Slot(subjectId, privilege, denials.apply(privilege));
           return added(v, made[0]);
         });
         s = made[0];
@@ -123,7 +121,7 @@ final class GrantIndex {
       denialSlots.incrementAndGet();
       return slot(subjectId, privilege);
     }
-    return overflow.computeIfAbsent(privilege, p -> new Slot(null, p));
+    return overflow.computeIfAbsent(privilege, p -> new Slot(null, p, denials.apply(p)));
   }
 
   /**
@@ -505,15 +503,18 @@ final class GrantIndex {
     volatile Ended[] ended = NONE;
     /** One bit per {@link GrantStatus} ordinal of the ended grants that are not action-bound (the plain check). */
     volatile int plainEnded;
+    /** Cached denials for this privilege, indexed by reason ordinal; replaced when the policy changes. */
+    volatile Decision.Denied[] denials;
     /** One bit per reason ordinal: the reasons already recorded as an event in this flush period. */
     volatile long denialsRecorded;
     volatile boolean dead;
     /** With a shared store: until when (epoch ms) the entries are fresh enough to answer without the store. */
     volatile long freshUntil;
 
-    Slot(String subjectId, Privilege privilege) {
+    Slot(String subjectId, Privilege privilege, Decision.Denied[] denials) {
       this.subjectId = subjectId;
       this.privilege = privilege;
+      this.denials = denials;
     }
 
     /** True once per reason and flush period: the caller records the first denial for that reason as an event. */

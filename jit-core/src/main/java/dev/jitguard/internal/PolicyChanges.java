@@ -3,6 +3,7 @@ package dev.jitguard.internal;
 import dev.jitguard.Grant;
 import dev.jitguard.Privilege;
 import dev.jitguard.Subject;
+import dev.jitguard.internal.GrantIndex.Slot;
 import dev.jitguard.internal.util.Text;
 import dev.jitguard.rule.Eligibility;
 import dev.jitguard.rule.PrivilegeRule;
@@ -34,6 +35,7 @@ final class PolicyChanges {
   private final GrantStore store;
   private final GrantLifecycle lifecycle;
   private final Explanations explanations;
+  private final GrantIndex index;
   private final GuardClock clock;
   /** The snapshot last applied; null before the first application. */
   private ElevationPolicy applied;
@@ -41,11 +43,12 @@ final class PolicyChanges {
   private boolean unfinished;
 
   PolicyChanges(ElevationPolicy policy, GrantStore store, GrantLifecycle lifecycle, Explanations explanations,
-      GuardClock clock) {
+      GrantIndex index, GuardClock clock) {
     this.policy = policy;
     this.store = store;
     this.lifecycle = lifecycle;
     this.explanations = explanations;
+    this.index = index;
     this.clock = clock;
   }
 
@@ -70,7 +73,11 @@ final class PolicyChanges {
     if (now == null || (!unfinished && now.version().equals(appliedVersion))) {
       return;
     }
-    explanations.refreshIfPolicyChanged(); // checks take the new denials from the rebuilt cache
+    if (explanations.refreshIfPolicyChanged()) {
+      for (Slot s : index.slots()) {
+        s.denials = explanations.denials(s.privilege);
+      }
+    }
     List<Grant> live;
     try {
       live = store.liveGrants();
