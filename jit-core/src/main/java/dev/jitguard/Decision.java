@@ -31,27 +31,61 @@ public sealed interface Decision permits Decision.Granted, Decision.Pending, Dec
   }
 
   /**
-   * The privilege may be used: an active grant allows it.
+   * The privilege may be used: an active grant allows it. Immutable; equal when its grant, reason, message and hint
+   * are equal.
    *
-   * @param grant the grant that allows it
-   * @param reason {@link ReasonCode#GRANTED}, {@link ReasonCode#APPROVED} or {@link ReasonCode#AUTO_APPROVED}
-   * @param message explanation
-   * @param hint next step (usually empty)
+   * <p>The decision a check returns for a grant ({@link Grant#toDecision()}) is built with the grant and shared by
+   * every check; its message is written when asked for, so that a live grant does not keep a message nobody reads.
    */
-  record Granted(Grant grant, ReasonCode reason, String message, String hint) implements Decision {
+  final class Granted implements Decision {
+    private final Grant grant;
+    private final ReasonCode reason;
+    /** Null for the grant's own decision: the message is then written from the grant when asked for. */
+    private final String message;
+    private final String hint;
+
     /**
      * Rejects nulls.
      *
-     * @param grant see the record description
-     * @param reason see the record description
-     * @param message see the record description
-     * @param hint see the record description
+     * @param grant the grant that allows it
+     * @param reason {@link ReasonCode#GRANTED}, {@link ReasonCode#APPROVED} or {@link ReasonCode#AUTO_APPROVED}
+     * @param message explanation
+     * @param hint next step (usually empty)
      */
-    public Granted {
-      Objects.requireNonNull(grant, "grant cannot be null");
-      Objects.requireNonNull(reason, "reason cannot be null");
-      Objects.requireNonNull(message, "message cannot be null");
-      Objects.requireNonNull(hint, "hint cannot be null");
+    public Granted(Grant grant, ReasonCode reason, String message, String hint) {
+      this.grant = Objects.requireNonNull(grant, "grant cannot be null");
+      this.reason = Objects.requireNonNull(reason, "reason cannot be null");
+      this.message = Objects.requireNonNull(message, "message cannot be null");
+      this.hint = Objects.requireNonNull(hint, "hint cannot be null");
+    }
+
+    /** The grant's own decision (GRANTED, no hint), its message written on demand. */
+    Granted(Grant grant) {
+      this.grant = grant;
+      this.reason = ReasonCode.GRANTED;
+      this.message = null;
+      this.hint = "";
+    }
+
+    /** @return the grant that allows it */
+    public Grant grant() {
+      return grant;
+    }
+
+    @Override
+    public ReasonCode reason() {
+      return reason;
+    }
+
+    @Override
+    public String message() {
+      String m = message;
+      return m != null ? m : grant.grantedMessage();
+    }
+
+    @Override
+    public String hint() {
+      return hint;
     }
 
     @Override
@@ -62,6 +96,22 @@ public sealed interface Decision permits Decision.Granted, Decision.Pending, Dec
     @Override
     public Privilege privilege() {
       return grant.privilege();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || (o instanceof Granted g && grant.equals(g.grant) && reason == g.reason
+          && message().equals(g.message()) && hint.equals(g.hint));
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(grant, reason, message(), hint);
+    }
+
+    @Override
+    public String toString() {
+      return "Granted[grant=" + grant + ", reason=" + reason + ", message=" + message() + ", hint=" + hint + "]";
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.jitguard;
 
+import dev.jitguard.action.ActionBinding;
 import dev.jitguard.internal.util.Text;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -25,12 +26,12 @@ public final class Grant {
   private final String subjectId;
   private final Privilege privilege;
   private final GrantStatus storedStatus;
-  private final Instant issuedAt;
-  private final Instant notBefore;
-  private final Instant expiresAt;
-  private final Instant capExpiresAt;
+  // Instants are held as epoch milliseconds (they are kept at that precision) and made on access: a live grant
+  // stays small, and the check compares longs.
+  private final long issuedAtMillis;
   private final long notBeforeMillis;
   private final long expiresAtMillis;
+  private final long capExpiresAtMillis;
   private final String action;
   private final String argumentDigest;
   private final int usesGranted;
@@ -51,10 +52,12 @@ public final class Grant {
     this.subjectId = Objects.requireNonNull(b.subjectId, "subjectId cannot be null");
     this.privilege = Objects.requireNonNull(b.privilege, "privilege cannot be null");
     this.storedStatus = Objects.requireNonNull(b.status, "status cannot be null");
-    this.issuedAt = Objects.requireNonNull(b.issuedAt, "issuedAt cannot be null").truncatedTo(ChronoUnit.MILLIS);
-    this.notBefore = Objects.requireNonNull(b.notBefore, "notBefore cannot be null").truncatedTo(ChronoUnit.MILLIS);
-    this.expiresAt = Objects.requireNonNull(b.expiresAt, "expiresAt cannot be null").truncatedTo(ChronoUnit.MILLIS);
-    this.capExpiresAt = Objects.requireNonNull(b.capExpiresAt, "capExpiresAt cannot be null")
+    Instant issuedAt = Objects.requireNonNull(b.issuedAt, "issuedAt cannot be null").truncatedTo(ChronoUnit.MILLIS);
+    Instant notBefore = Objects.requireNonNull(b.notBefore, "notBefore cannot be null")
+        .truncatedTo(ChronoUnit.MILLIS);
+    Instant expiresAt = Objects.requireNonNull(b.expiresAt, "expiresAt cannot be null")
+        .truncatedTo(ChronoUnit.MILLIS);
+    Instant capExpiresAt = Objects.requireNonNull(b.capExpiresAt, "capExpiresAt cannot be null")
         .truncatedTo(ChronoUnit.MILLIS);
     if (!expiresAt.isAfter(notBefore)) {
       throw new IllegalArgumentException("expiresAt " + expiresAt + " must be after notBefore " + notBefore);
@@ -66,8 +69,10 @@ public final class Grant {
       throw new IllegalArgumentException("uses must satisfy 0 <= usesLeft <= usesGranted, but were " + b.usesLeft
           + " and " + b.usesGranted);
     }
+    this.issuedAtMillis = issuedAt.toEpochMilli();
     this.notBeforeMillis = notBefore.toEpochMilli();
     this.expiresAtMillis = expiresAt.toEpochMilli();
+    this.capExpiresAtMillis = capExpiresAt.toEpochMilli();
     this.action = b.action;
     this.argumentDigest = b.argumentDigest;
     if ((action == null) != (argumentDigest == null)) {
@@ -93,8 +98,13 @@ public final class Grant {
     this.endReason = b.endReason;
     this.policyVersion = Objects.requireNonNull(b.policyVersion, "policyVersion cannot be null");
     this.version = b.version;
-    this.granted = new Decision.Granted(this, ReasonCode.GRANTED, "Privilege '" + privilege + "' granted to "
-        + Text.quote(subjectId) + " until " + expiresAt + " (grant " + id + ")", "");
+    this.granted = new Decision.Granted(this);
+  }
+
+  /** The message of {@link #toDecision()}, written when asked for. */
+  String grantedMessage() {
+    return "Privilege '" + privilege + "' granted to " + Text.quote(subjectId) + " until " + expiresAt()
+        + " (grant " + id + ")";
   }
 
   /**
@@ -118,10 +128,10 @@ public final class Grant {
     b.subjectId = subjectId;
     b.privilege = privilege;
     b.status = storedStatus;
-    b.issuedAt = issuedAt;
-    b.notBefore = notBefore;
-    b.expiresAt = expiresAt;
-    b.capExpiresAt = capExpiresAt;
+    b.issuedAt = issuedAt();
+    b.notBefore = notBefore();
+    b.expiresAt = expiresAt();
+    b.capExpiresAt = capExpiresAt();
     b.action = action;
     b.argumentDigest = argumentDigest;
     b.usesGranted = usesGranted;
@@ -196,22 +206,31 @@ public final class Grant {
 
   /** @return when the grant was issued (the approval that completed the request) */
   public Instant issuedAt() {
-    return issuedAt;
+    return Instant.ofEpochMilli(issuedAtMillis);
   }
 
   /** @return the first instant the grant is valid */
   public Instant notBefore() {
-    return notBefore;
+    return Instant.ofEpochMilli(notBeforeMillis);
   }
 
   /** @return the first instant the grant is no longer valid */
   public Instant expiresAt() {
-    return expiresAt;
+    return Instant.ofEpochMilli(expiresAtMillis);
+  }
+
+  /**
+   * {@link #expiresAt()} as milliseconds since the epoch, without allocating.
+   *
+   * @return the first millisecond the grant is no longer valid
+   */
+  public long expiresAtMillis() {
+    return expiresAtMillis;
   }
 
   /** @return the latest instant an extension may reach */
   public Instant capExpiresAt() {
-    return capExpiresAt;
+    return Instant.ofEpochMilli(capExpiresAtMillis);
   }
 
   /** @return the action this grant is bound to (JIT action approval), if any */
@@ -222,6 +241,27 @@ public final class Grant {
   /** @return the argument digest of the bound action, if any */
   public Optional<String> argumentDigest() {
     return Optional.ofNullable(argumentDigest);
+  }
+
+  /**
+   * Whether the grant is bound to an action of this name (whatever its arguments), without allocating.
+   *
+   * @param action the action name
+   * @return true if the grant is bound to that action
+   */
+  public boolean isBoundToAction(String action) {
+    return this.action != null && this.action.equals(action);
+  }
+
+  /**
+   * Whether the grant is bound to exactly this call: the same action and the same argument digest. Without
+   * allocating.
+   *
+   * @param call the call
+   * @return true if the grant approves that very call
+   */
+  public boolean isBoundTo(ActionBinding call) {
+    return action != null && action.equals(call.action()) && argumentDigest.equals(call.argumentDigest());
   }
 
   /** @return true if the grant is bound to one exact action; it then never satisfies a plain check */
@@ -302,7 +342,7 @@ public final class Grant {
 
   /**
    * The decision a successful check returns for this grant. Built once with the grant, so that the check on the hot
-   * path allocates nothing.
+   * path allocates nothing; its message is written when asked for.
    *
    * @return the granted decision
    */
@@ -313,7 +353,7 @@ public final class Grant {
   @Override
   public String toString() {
     return "Grant[id=" + id + ", subject=" + Text.quote(subjectId) + ", privilege=" + privilege + ", status="
-        + storedStatus + ", notBefore=" + notBefore + ", expiresAt=" + expiresAt
+        + storedStatus + ", notBefore=" + notBefore() + ", expiresAt=" + expiresAt()
         + (usesGranted > 0 ? ", usesLeft=" + usesLeft + "/" + usesGranted : "")
         + (amountLimit != null ? ", amountUsed=" + amountUsed.toPlainString() + "/" + amountLimit.toPlainString() : "")
         + ", version=" + version + "]";

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckPath {
   private static final Logger LOG = LoggerFactory.getLogger(CheckPath.class);
+  private static final GrantStatus[] ENDED = {GrantStatus.REVOKED, GrantStatus.CONSUMED, GrantStatus.EXPIRED};
 
   private final GrantIndex index;
   private final GrantStore store;
@@ -133,22 +134,20 @@ public final class CheckPath {
     ReasonCode why = ReasonCode.NO_GRANT;
     boolean otherArguments = false;
     Grant tooSmall = null;
-    for (Entry e : slot.entries) {
+    for (Entry e : slot.live) {
       Grant g = e.grant;
-      if (action == null ? g.isActionBound() : !isFor(g, action)) {
+      if (action == null ? g.isActionBound() : !g.isBoundToAction(action.action())) {
         continue; // an action grant is usable only by the check of its one call, and only for it
       }
-      GrantStatus status = e.ended;
-      if (status == null) {
-        if (now == Long.MIN_VALUE) {
-          now = clock.nowMillis();
-        }
-        status = g.statusAtMillis(now);
-        if (status == GrantStatus.EXPIRED) {
-          e.ended = GrantStatus.EXPIRED; // the guard's time never goes backwards: it stays expired
-        }
+      if (now == Long.MIN_VALUE) {
+        now = clock.nowMillis();
       }
-      if (action != null && !g.argumentDigest().get().equals(action.argumentDigest())) {
+      GrantStatus status = g.statusAtMillis(now);
+      if (status == GrantStatus.EXPIRED) {
+        // The guard's time never goes backwards: it stays expired, and leaves the live array now.
+        index.expired(slot, e, now);
+      }
+      if (action != null && !g.isBoundTo(action)) {
         otherArguments |= status == GrantStatus.ACTIVE;
         continue;
       }
@@ -167,11 +166,12 @@ public final class CheckPath {
         continue;
       }
       // Every action use and every budgeted use goes through the store: once means once, on every instance.
-      return action != null || g.isBudgeted() ? consume(subject, slot, g, null) : use(subject, slot, e);
+      return action != null || g.isBudgeted() ? consume(subject, slot, g, null) : use(subject, slot, e, g);
     }
     if (tooSmall != null) {
       return denyAmount(subject, slot, tooSmall, amount);
     }
+    why = moreTelling(why, endedReason(slot, action));
     // What became of the grant for this very call (consumed, revoked, expired) tells more than an approval for other
     // arguments, whatever order the grants are in (it differs between instances sharing a store).
     if (why == ReasonCode.NO_GRANT && otherArguments) {
@@ -180,13 +180,39 @@ public final class CheckPath {
     return deny(subject, privilege, slot, why);
   }
 
+  /** The index this check path reads (tests in this package look at it). */
+  GrantIndex index() {
+    return index;
+  }
+
   /** From now on every check denies with GUARD_CLOSED. */
   void close() {
     closed = true;
   }
 
-  private static boolean isFor(Grant g, ActionBinding action) {
-    return g.isActionBound() && g.action().get().equals(action.action());
+  /**
+   * What became of the grants for this check that ended within the hour: the most telling of their reasons, or
+   * NO_GRANT. The plain check reads one summary field; the action check the ended grants of its one call.
+   */
+  private static ReasonCode endedReason(Slot slot, ActionBinding action) {
+    ReasonCode why = ReasonCode.NO_GRANT;
+    if (action == null) {
+      int bits = slot.plainEnded;
+      if (bits != 0) {
+        for (GrantStatus st : ENDED) {
+          if ((bits & (1 << st.ordinal())) != 0) {
+            why = moreTelling(why, reasonFor(st));
+          }
+        }
+      }
+      return why;
+    }
+    for (GrantIndex.Ended t : slot.ended) {
+      if (t.status != null && t.isFor(action)) {
+        why = moreTelling(why, reasonFor(t.status));
+      }
+    }
+    return why;
   }
 
   /** The reason a check gives for a grant in this status. */
@@ -222,13 +248,12 @@ public final class CheckPath {
    * that comes while that record is still being written records its own, so no use is ever granted, and only counted,
    * while the record that would vouch for it is failing.
    */
-  private Decision use(Subject subject, Slot slot, Entry e) {
+  private Decision use(Subject subject, Slot slot, Entry e, Grant g) {
     if (e.useRecorded()) {
-      e.uses.increment();
-      return e.grant.toDecision();
+      e.increment();
+      return g.toDecision();
     }
     boolean claimed = e.claimFirstUse();
-    Grant g = e.grant;
     AuditEvent used = AuditEvents.of(AuditEventType.USED, Instant.ofEpochMilli(clock.nowMillis()), g)
         .actor(subject.id()).build();
     if (!ledger.record(used)) {
@@ -269,16 +294,16 @@ public final class CheckPath {
    * period: a failing or slow sink delays at most one denial per reason and period, never every denied check.
    */
   Decision.Denied deny(Subject subject, Privilege privilege, Slot slot, ReasonCode why) {
-    Slot s = slot != null ? slot : index.slot(subject.id(), privilege);
+    Slot s = slot != null ? slot : index.denialSlot(subject.id(), privilege);
     Decision.Denied d = s.denials[why.ordinal()];
     if (s.claimFirstDenial(why)) {
       AuditEvent e = AuditEvent.builder(AuditEventType.CHECK_DENIED, Instant.ofEpochMilli(clock.nowMillis()))
           .subject(subject.id()).privilege(privilege).reason(why).build();
       if (!ledger.record(e)) {
-        s.deniedChecks.increment();
+        s.increment();
       }
     } else {
-      s.deniedChecks.increment();
+      s.increment();
     }
     return d;
   }
@@ -294,7 +319,8 @@ public final class CheckPath {
       LOG.error("grant store failed while checking {} for a subject", privilege, e);
       return null;
     }
-    Slot slot = index.slot(subject.id(), privilege);
+    // A subject the store has nothing for gets a slot only within the bound on slots made by denials.
+    Slot slot = live.isEmpty() ? index.denialSlot(subject.id(), privilege) : index.slot(subject.id(), privilege);
     if (!refreshSlot(slot, live)) {
       return null;
     }
@@ -314,19 +340,20 @@ public final class CheckPath {
       listed.add(g.id());
       index.upsert(g);
     }
-    for (Entry e : slot.entries) {
-      if (!listed.contains(e.grant.id()) && !e.grant.storedStatus().isTerminal()) {
+    for (Entry e : slot.live) {
+      Grant g = e.grant;
+      if (!listed.contains(g.id())) {
         try {
-          Optional<Grant> current = store.findGrant(e.grant.id());
+          Optional<Grant> current = store.findGrant(g.id());
           if (current.isPresent()) {
             index.upsert(current.get());
           } else {
-            index.removeEntries(slot, x -> x.grant.id().equals(e.grant.id()));
+            index.gone(slot, g.id());
           }
         } catch (RuntimeException ex) {
           // A grant that cannot be read (a corrupt row, or the store failing) fails closed for its subject and
           // privilege: the check answers STORE_FAILURE, which tells the operators where to look.
-          LOG.error("grant store failed while re-reading grant {}", e.grant.id(), ex);
+          LOG.error("grant store failed while re-reading grant {}", g.id(), ex);
           return false;
         }
       }

@@ -58,13 +58,14 @@ public final class Explanations {
 
   /** The cached denials of a privilege, one per check reason, indexed by the reason's ordinal. */
   Decision.Denied[] denials(Privilege privilege) {
-    return denials.computeIfAbsent(privilege, this::buildDenials);
+    Decision.Denied[] d = denials.get(privilege); // the deny path: no capturing lambda made per call
+    return d != null ? d : denials.computeIfAbsent(privilege, this::buildDenials);
   }
 
   /**
    * Drops the cached denials if the policy version changed since they were built.
    *
-   * @return true if they were dropped (slots must take the new ones)
+   * @return true if they were dropped (the next denial of each privilege builds them again)
    */
   boolean refreshIfPolicyChanged() {
     String version = versionOf(policy);

@@ -6,6 +6,7 @@ import dev.jitguard.GrantStatus;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.event.AuditEvent;
 import dev.jitguard.event.AuditEventType;
+import dev.jitguard.internal.GrantIndex.Ended;
 import dev.jitguard.internal.GrantIndex.Entry;
 import dev.jitguard.internal.GrantIndex.Slot;
 import dev.jitguard.rule.PrivilegeRule;
@@ -97,22 +98,52 @@ public final class Maintenance {
       }
     }
     long nowMs = now.toEpochMilli();
+    index.newPeriod();
     for (Slot s : index.slots()) {
-      for (Entry e : s.entries) {
-        flushUses(e, now);
+      for (Entry e : s.live) {
+        if (e.grant.statusAtMillis(nowMs) == GrantStatus.EXPIRED) {
+          index.expired(s, e, nowMs); // ended: it leaves the live array, its uses are flushed below
+        } else {
+          flushUses(e, now);
+        }
       }
-      index.removeEntries(s, e -> e.grant.statusAtMillis(nowMs).isTerminal()
-          && nowMs - Math.min(e.grant.expiresAt().toEpochMilli(), e.grant.endedAt().map(Instant::toEpochMilli)
-              .orElse(Long.MAX_VALUE)) > INDEX_RETENTION_MILLIS
-          && e.uses.sum() == 0);
-      long denied = s.deniedChecks.sumThenReset();
-      if (denied > 0 && !ledger.record(AuditEvent.builder(AuditEventType.CHECKS_DENIED, now).subject(s.subjectId)
-          .privilege(s.privilege).count(denied).build())) {
-        s.deniedChecks.add(denied);
+      for (Ended t : s.ended) {
+        flushRetired(t, now);
+      }
+      index.removeEnded(s, t -> t.retired == null && nowMs - t.endedAtMillis > INDEX_RETENTION_MILLIS);
+      long denied = s.drain();
+      if (denied > 0) {
+        AuditEvent.Builder summary = AuditEvent.builder(AuditEventType.CHECKS_DENIED, now).privilege(s.privilege)
+            .count(denied);
+        if (s.subjectId != null) {
+          summary.subject(s.subjectId);
+        } else {
+          summary.detail("subjects", "beyond " + GrantIndex.MAX_DENIAL_SLOTS + " without a grant this period");
+        }
+        if (!ledger.record(summary.build())) {
+          s.add(denied);
+        }
       }
       s.resetFirstDenial();
       index.dropIfIdle(s);
     }
+  }
+
+  /**
+   * Flushes the uses counted in a grant that left the live array; its entry is let go once a second run found nothing
+   * more to flush (a check that read it just before it ended may still have counted a use).
+   */
+  private void flushRetired(Ended t, Instant now) {
+    Entry r = t.retired;
+    if (r == null) {
+      return;
+    }
+    boolean nothing = r.pending() == 0;
+    flushUses(r, now);
+    if (nothing && t.flushes > 0) {
+      t.retired = null;
+    }
+    t.flushes++;
   }
 
   /**
@@ -124,9 +155,15 @@ public final class Maintenance {
     warned.remove(g.id());
     Slot s = index.find(g.subjectId(), g.privilege());
     if (s != null) {
-      for (Entry e : s.entries) {
+      for (Entry e : s.live) {
         if (e.grant.id().equals(g.id())) {
           flushUses(e, clock.now());
+        }
+      }
+      for (Ended t : s.ended) {
+        Entry r = t.retired;
+        if (r != null && t.id.equals(g.id())) {
+          flushUses(r, clock.now());
         }
       }
     }
@@ -190,9 +227,9 @@ public final class Maintenance {
   }
 
   private void flushUses(Entry e, Instant now) {
-    long uses = e.uses.sumThenReset();
+    long uses = e.drain();
     if (uses > 0 && !ledger.record(AuditEvents.of(AuditEventType.USES, now, e.grant).count(uses).build())) {
-      e.uses.add(uses);
+      e.add(uses);
     }
   }
 }
