@@ -144,6 +144,13 @@ class ListingCostTest {
     assertThat(invalid(() -> guard.activeGrants(ALICE, PageRequest.after("bm90LWEtY3Vyc29y", 5))).field())
         .isEqualTo("cursor");
     assertThat(invalid(() -> guard.openReviews(BOB, PageRequest.after("a", 5))).field()).isEqualTo("cursor");
+    String[] parts = new String(java.util.Base64.getUrlDecoder().decode(cursor),
+        java.nio.charset.StandardCharsets.US_ASCII).split("\\.");
+    parts[3] = "31556889864403199"; // the last second an Instant holds: beyond any store's milliseconds
+    String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(String.join(".", parts)
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(invalid(() -> guard.pendingRequests(ALICE, PageRequest.after(forged, 5))).field())
+        .as("a forged time is bad input, not a store failure").isEqualTo("cursor");
     assertThat(invalid(() -> PageRequest.after("{\"x\":1}", 5)).field()).isEqualTo("cursor");
     assertThat(invalid(() -> PageRequest.first(0)).field()).isEqualTo("limit");
     assertThat(invalid(() -> PageRequest.first(PageRequest.MAX_LIMIT + 1)).getMessage()).contains("limit")

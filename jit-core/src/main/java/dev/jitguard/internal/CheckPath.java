@@ -321,8 +321,14 @@ public final class CheckPath {
     }
     // A subject the store has nothing for gets a slot only within the bound on slots made by denials.
     Slot slot = live.isEmpty() ? index.denialSlot(subject.id(), privilege) : index.slot(subject.id(), privilege);
-    if (!refreshSlot(slot, live)) {
+    if (!refreshSlot(slot, live, now)) {
       return null;
+    }
+    if (slot.dead) { // maintenance dropped it meanwhile: the grants just read went into the subject's new slot
+      Slot current = index.find(subject.id(), privilege);
+      if (current != null) {
+        slot = current;
+      }
     }
     slot.freshUntil = now + stalenessMillis;
     return slot;
@@ -334,7 +340,7 @@ public final class CheckPath {
    *
    * @return false if a grant could not be read
    */
-  private boolean refreshSlot(Slot slot, List<Grant> live) {
+  private boolean refreshSlot(Slot slot, List<Grant> live, long now) {
     Set<GrantId> listed = new HashSet<>();
     for (Grant g : live) {
       listed.add(g.id());
@@ -348,7 +354,7 @@ public final class CheckPath {
           if (current.isPresent()) {
             index.upsert(current.get());
           } else {
-            index.gone(slot, g.id());
+            index.gone(slot, g.id(), now);
           }
         } catch (RuntimeException ex) {
           // A grant that cannot be read (a corrupt row, or the store failing) fails closed for its subject and

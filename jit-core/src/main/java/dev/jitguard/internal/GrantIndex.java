@@ -222,14 +222,17 @@ final class GrantIndex {
     }
   }
 
-  /** The store no longer has this grant: it leaves the live array (its uses are still flushed). */
-  void gone(Slot s, GrantId id) {
+  /**
+   * The store no longer has this grant: it leaves the live array (its uses are still flushed), and its ended record
+   * is kept for the retention period from now, like any other.
+   */
+  void gone(Slot s, GrantId id, long nowMillis) {
     synchronized (s) {
       Entry[] live = s.live;
       int i = indexOf(live, id);
       if (i >= 0) {
         Entry e = live[i];
-        addEnded(s, new Ended(e.grant, false, null, Long.MIN_VALUE, e));
+        addEnded(s, new Ended(e.grant, false, null, nowMillis, e));
         s.live = without(live, i);
       }
     }

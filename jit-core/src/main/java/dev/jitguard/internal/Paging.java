@@ -86,9 +86,10 @@ final class Paging {
       throw invalid(listing);
     }
     try {
-      return new Position(Instant.ofEpochSecond(Long.parseLong(m.group(3)), Long.parseLong(m.group(4))),
-          m.group(5));
-    } catch (NumberFormatException | DateTimeException e) {
+      Instant at = Instant.ofEpochSecond(Long.parseLong(m.group(3)), Long.parseLong(m.group(4)));
+      at.toEpochMilli(); // a store keeps milliseconds: a time past them is no position of any record
+      return new Position(at, m.group(5));
+    } catch (NumberFormatException | DateTimeException | ArithmeticException e) {
       throw invalid(listing);
     }
   }
@@ -121,6 +122,7 @@ final class Paging {
     Position at = start;
     while (true) {
       int want = (int) Math.min(Integer.MAX_VALUE, (long) limit - out.size() + 1);
+      Position from = at;
       List<T> batch = fetch.apply(at, want);
       for (T item : batch) {
         if (keep.test(item)) {
@@ -133,6 +135,10 @@ final class Paging {
       }
       if (batch.size() < want) {
         return new Result<>(out, Optional.empty());
+      }
+      if (from != null && at.compareTo(from) <= 0) { // a broken store would have this loop for ever
+        throw new IllegalStateException("the grant store answered a page that does not move past its start "
+            + "position; a narrow query must return records strictly after it, in order");
       }
     }
   }

@@ -1,12 +1,10 @@
 package dev.jitguard.store;
 
-import dev.jitguard.RequestId;
 import dev.jitguard.RequestRecord;
 import dev.jitguard.rule.PrivilegePattern;
 import dev.jitguard.spi.RequestPosition;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -32,13 +30,26 @@ final class ListingQueries {
   record Query(String operation, String sql, Object[] params) { }
 
   /**
+   * Where a row sits in listing order, as stored: its {@code created_at} (epoch milliseconds) and its id, raw, so
+   * that a row whose id or other columns do not parse still moves a page forward.
+   *
+   * @param createdAtMillis the row's {@code created_at}
+   * @param id the row's id as stored
+   */
+  record Key(long createdAtMillis, String id) {
+    static @Nullable Key of(@Nullable RequestPosition p) {
+      return p == null ? null : new Key(p.createdAt().toEpochMilli(), p.id().value());
+    }
+  }
+
+  /**
    * Pending requests of the privileges the patterns cover: {@code status = 'PENDING'} and the privilege equal to an
    * exact pattern or strictly below a prefix, compared in the "C" collation on PostgreSQL (as the index is built), so
    * that a prefix is the plain range {@code ['base.', 'base/')} ('/' follows '.') in any database collation.
    *
    * @param patterns at least one
    */
-  static Query pendingFor(JdbcDialect dialect, Collection<PrivilegePattern> patterns, @Nullable RequestPosition after,
+  static Query pendingFor(JdbcDialect dialect, Collection<PrivilegePattern> patterns, @Nullable Key after,
       int limit) {
     positive(limit);
     List<Object> params = new ArrayList<>();
@@ -62,21 +73,21 @@ final class ListingQueries {
   }
 
   /** Break-glass requests whose review is open. */
-  static Query openReviews(@Nullable RequestPosition after, int limit) {
+  static Query openReviews(@Nullable Key after, int limit) {
     positive(limit);
     return page("list open break-glass reviews", new StringBuilder(" WHERE " + GrantTables.OPEN_REVIEW),
         new ArrayList<>(), after, limit);
   }
 
-  private static Query page(String operation, StringBuilder where, List<Object> params,
-      @Nullable RequestPosition after, int limit) {
+  private static Query page(String operation, StringBuilder where, List<Object> params, @Nullable Key after,
+      int limit) {
     if (after != null) {
-      long at = after.createdAt().toEpochMilli();
+      long at = after.createdAtMillis();
       // Written so that created_at >= ? is an index condition, the rest a filter on the first rows only.
       where.append(" AND created_at >= ? AND (created_at > ? OR id > ?)");
       params.add(at);
       params.add(at);
-      params.add(after.id().value());
+      params.add(after.id());
     }
     params.add(limit);
     return new Query(operation, GrantTables.selectRequests(where.toString()) + " LIMIT ?", params.toArray());
@@ -89,11 +100,11 @@ final class ListingQueries {
    *
    * @param query the query of a page starting after a position, with a limit
    */
-  static List<RequestRecord> readPage(RowReads reads, BiFunction<@Nullable RequestPosition, Integer, Query> query,
+  static List<RequestRecord> readPage(RowReads reads, BiFunction<@Nullable Key, Integer, Query> query,
       @Nullable RequestPosition after, int limit) {
     positive(limit);
     List<RequestRecord> out = new ArrayList<>();
-    RequestPosition from = after;
+    Key from = Key.of(after);
     while (true) {
       int want = limit - out.size();
       Query q = query.apply(from, want);
@@ -106,19 +117,18 @@ final class ListingQueries {
     }
   }
 
-  /** Reads requests and remembers how many rows it saw and where the last one sits, corrupt or not. */
+  /** Reads requests and remembers how many rows it saw and where the last one sits, as stored, corrupt or not. */
   private static final class RowsSeen {
     private static final int CREATED_AT = GrantTables.REQUEST_INDEX.get("created_at");
     private static final int ID = GrantTables.REQUEST_INDEX.get("id");
     int rows;
-    @Nullable RequestPosition last;
+    @Nullable Key last;
 
     RequestRecord read(ResultSet rs) throws SQLException, CorruptRowException {
       rows++;
-      try {
-        last = new RequestPosition(Instant.ofEpochMilli(rs.getLong(CREATED_AT)), RequestId.of(rs.getString(ID)));
-      } catch (RuntimeException unpositioned) {
-        // its key itself is unreadable: the last position stays at the row before (the page then ends, never loops)
+      String id = rs.getString(ID);
+      if (id != null) { // a primary key: never null in a real row
+        last = new Key(rs.getLong(CREATED_AT), id);
       }
       return GrantRows.readRequest(rs);
     }

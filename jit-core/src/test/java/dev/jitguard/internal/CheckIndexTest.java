@@ -99,6 +99,50 @@ class CheckIndexTest {
     assertThat(engine.checks().check(ALICE, NOTES).isGranted()).isTrue();
   }
 
+  /**
+   * A shared store that no longer has a grant the index holds (deleted by hand, or a restore from before it): the
+   * grant leaves the live array, and its ended record goes after the hour like any other, taking the subject with it.
+   */
+  @Test
+  void grantTheSharedStoreNoLongerHasThenLeavesTheSlotAndIsDroppedAfterTheHour() {
+    java.util.Set<GrantId> forgotten = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    GrantStore memory = GrantStore.inMemory();
+    GrantStore shared = (GrantStore) java.lang.reflect.Proxy.newProxyInstance(GrantStore.class.getClassLoader(),
+        new Class<?>[] {GrantStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("isShared")) {
+            return true;
+          }
+          if (method.getName().equals("findGrant") && forgotten.contains(args[0])) {
+            return java.util.Optional.empty();
+          }
+          Object answer;
+          try {
+            answer = method.invoke(memory, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (answer instanceof List<?> list) { // every list of grants leaves the forgotten ones out
+            return list.stream().filter(x -> !(x instanceof Grant g && forgotten.contains(g.id()))).toList();
+          }
+          return answer;
+        });
+    engine.close();
+    engine = new Engine(POLICY, ApprovalChannel.inProcess(), shared, audit, Duration.ofSeconds(5), clock, clock, null,
+        List.of(), null, Consistency.strict());
+    index = engine.checks().index();
+    Grant g = grant(NOTES, null);
+    assertThat(engine.checks().check(ALICE, NOTES).isGranted()).isTrue();
+
+    forgotten.add(g.id());
+    assertThat(engine.checks().check(ALICE, NOTES).isGranted()).as("gone from the store").isFalse();
+    assertThat(index.find("alice", NOTES).live).isEmpty();
+    engine.maintenance().run();
+    clock.advance(Duration.ofMinutes(61));
+    engine.maintenance().run();
+    engine.maintenance().run();
+    assertThat(index.subjectCount()).as("nothing kept for a subject with nothing live").isZero();
+  }
+
   @Test
   void endedRecordsPastTheHourThenDroppedWithTheSubject() {
     engine.lifecycle().revoke(grant(NOTES, null).id(), ALICE, "done");

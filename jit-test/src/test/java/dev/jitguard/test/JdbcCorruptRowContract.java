@@ -222,6 +222,31 @@ interface JdbcCorruptRowContract {
     assertThat(store.corruptRowReads()).isPositive();
   }
 
+  /** The same when the corrupt part is the row's key itself: an id that is not an id still moves the page on. */
+  @Test
+  default void pagedListingWhenARowsIdIsCorruptThenPagesStayFullAndNothingAfterItIsMissed() {
+    JdbcGrantStore store = storeUnderTest();
+    List<RequestRecord> pending = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RequestRecord r = GrantStoreContract.pendingRequest("subject-" + i);
+      store.insert(r);
+      pending.add(r);
+    }
+    pending.sort(java.util.Comparator.comparing(dev.jitguard.spi.RequestPosition::of));
+    // Renamed to sort right after the first, second of the page: the key no longer parses as an id.
+    String notAnId = pending.get(0).id().value().substring(0, 31) + "g"; // 'g' is no hex digit; sorts after the first
+    corrupt("jitguard_requests", "id = '" + notAnId + "'", pending.get(1).id().value());
+    List<dev.jitguard.rule.PrivilegePattern> patterns =
+        List.of(dev.jitguard.rule.PrivilegePattern.exactly(GrantStoreContract.DB_PROD_WRITE));
+
+    List<RequestRecord> first = store.pendingRequests(patterns, null, 2);
+    List<RequestRecord> rest = store.pendingRequests(patterns,
+        dev.jitguard.spi.RequestPosition.of(first.get(first.size() - 1)), 2);
+
+    assertThat(first).extracting(RequestRecord::id).containsExactly(pending.get(0).id(), pending.get(2).id());
+    assertThat(rest).extracting(RequestRecord::id).containsExactly(pending.get(3).id());
+  }
+
   @Test
   default void findWhenRowIsCorruptThenThatIdFailsClosedAndOthersAreFound() {
     JdbcGrantStore store = storeUnderTest();
