@@ -44,11 +44,12 @@ class ListingCostTest {
 
   private CountingStore store;
   private PrivilegeGuard guard;
+  private final TestClock clock = TestClock.create();
 
   @BeforeEach
   void setUp() {
     store = new CountingStore(GrantStore.inMemory());
-    guard = PrivilegeGuard.builder().withPolicy(POLICY).withClock(TestClock.create())
+    guard = PrivilegeGuard.builder().withPolicy(POLICY).withClock(clock)
         .withAuditSink(new InMemoryAuditSink()).withGrantStore(store).withoutBackgroundMaintenance().build();
     for (int i = 0; i < UNRELATED; i++) {
       assertThat(guard.request(ask(Subject.of("user" + i, "developers"), REFUND).build()))
@@ -123,6 +124,34 @@ class ListingCostTest {
     }
 
     assertThat(seen).doesNotHaveDuplicates().containsAll(before);
+  }
+
+  /**
+   * A maintenance run reads the live grants that are due (ending by now plus the longest expiry warning), not every
+   * live grant: with 100 grants ending in hours and one ending now, it reads one grant (and the pending requests,
+   * which it reminds, escalates or expires).
+   */
+  @Test
+  void maintenanceWhenManyLiveGrantsThenReadsOnlyTheGrantsThatAreDue() {
+    List<Grant> later = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Subject dev = Subject.of("dev" + i, "developers");
+      later.add(Fixtures.granted(guard.approve(pendingId(guard.request(ask(dev, DB_WRITE)
+          .duration(Duration.ofHours(4)).build())), BOB, "ok")));
+    }
+    Grant soon = Fixtures.granted(guard.approve(pendingId(guard.request(ask(ALICE, DB_WRITE)
+        .duration(Duration.ofMinutes(5)).build())), BOB, "ok"));
+    clock.advance(Duration.ofMinutes(6));
+    int pending = store.pendingRequests().size();
+    store.reads.set(0);
+
+    guard.runMaintenance();
+
+    assertThat(store.reads.get()).as("records read by a maintenance run, %d of them pending requests", pending)
+        .isEqualTo(pending + 1L);
+    assertThat(store.findGrant(soon.id()).orElseThrow().storedStatus()).isEqualTo(GrantStatus.EXPIRED);
+    assertThat(later).allSatisfy(g ->
+        assertThat(store.findGrant(g.id()).orElseThrow().storedStatus()).isEqualTo(GrantStatus.ACTIVE));
   }
 
   @Test
@@ -255,6 +284,11 @@ class ListingCostTest {
     @Override
     public List<Grant> liveGrants() {
       return count(store.liveGrants());
+    }
+
+    @Override
+    public List<Grant> liveGrantsEndingBy(java.time.Instant until) {
+      return count(store.liveGrantsEndingBy(until));
     }
 
     @Override

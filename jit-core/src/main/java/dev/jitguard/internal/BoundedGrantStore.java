@@ -97,6 +97,11 @@ final class BoundedGrantStore implements GrantStore {
   }
 
   @Override
+  public List<Grant> liveGrantsEndingBy(java.time.Instant until) {
+    return calls.call(WHAT, () -> store.liveGrantsEndingBy(until));
+  }
+
+  @Override
   public List<Grant> liveGrants() {
     return calls.call(WHAT, store::liveGrants);
   }

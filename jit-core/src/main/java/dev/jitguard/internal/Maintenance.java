@@ -76,7 +76,7 @@ public final class Maintenance {
     List<Grant> liveNow;
     try {
       pendingNow = store.pendingRequests();
-      liveNow = store.liveGrants();
+      liveNow = dueGrants(now);
     } catch (RuntimeException e) {
       // Counters below are still flushed; expiry events wait for the next run (checks expire grants themselves).
       LOG.error("grant store failed during maintenance; expiry and reminders wait for the next run", e);
@@ -211,6 +211,22 @@ public final class Maintenance {
   }
 
   /** Sends GRANT_EXPIRING once per grant when the rule's lead time before expiry is reached. */
+  /**
+   * The live grants this run may expire or warn about: those ending by now plus the longest expiry warning of any
+   * rule. A policy that cannot list its rules (or fails to) gets every live grant, as before.
+   */
+  private List<Grant> dueGrants(Instant now) {
+    Optional<Duration> lead;
+    try {
+      lead = policy.allRules().map(rules -> rules.stream()
+          .map(r -> r.limits().expiryWarning().orElse(Duration.ZERO)).max(Duration::compareTo).orElse(Duration.ZERO));
+    } catch (RuntimeException e) {
+      LOG.warn("policy failed to list its rules; maintenance reads every live grant this run", e);
+      lead = Optional.empty();
+    }
+    return lead.isPresent() ? store.liveGrantsEndingBy(now.plus(lead.get())) : store.liveGrants();
+  }
+
   private void warnBeforeExpiry(Grant g, Instant now) {
     if (g.statusAt(now) != GrantStatus.ACTIVE || warned.contains(g.id())) {
       return;

@@ -235,6 +235,25 @@ public interface GrantStore {
   }
 
   /**
+   * Live grants (stored status ACTIVE or SCHEDULED) that end ({@link Grant#expiresAt()}) at or before {@code until}:
+   * what maintenance expires and warns about, so that each run reads what is due rather than every live grant. A
+   * database answers it from an index on the end time. The default filters {@link #liveGrants()}.
+   *
+   * @param until the latest end to include
+   * @return a snapshot
+   */
+  default List<Grant> liveGrantsEndingBy(java.time.Instant until) {
+    java.util.Objects.requireNonNull(until, "until cannot be null");
+    List<Grant> out = new ArrayList<>();
+    for (Grant g : liveGrants()) {
+      if (!g.expiresAt().isAfter(until)) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Whether other processes may change this store (a database shared by several application instances). The guard
    * then confirms what its index does not know with the store, re-reads what it knows within its staleness bound,
    * and listens to {@link #subscribe}. In-memory stores are not shared.

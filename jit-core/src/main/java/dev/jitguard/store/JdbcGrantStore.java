@@ -327,6 +327,14 @@ public final class JdbcGrantStore implements GrantStore, AutoCloseable {
     return queryGrants("list live grants", " WHERE " + GrantTables.LIVE);
   }
 
+  /** Filtered in SQL on the index {@code jitguard_grants_ending}. */
+  @Override
+  public List<Grant> liveGrantsEndingBy(java.time.Instant until) {
+    Objects.requireNonNull(until, "until cannot be null");
+    return reads.list("list live grants ending by " + until, GrantTables.selectGrants(" WHERE " + GrantTables.LIVE
+        + " AND expires_at <= ?"), GrantRows::readGrant, until.toEpochMilli());
+  }
+
   @Override
   public List<Grant> liveGrants(String subjectId, Privilege privilege) {
     Objects.requireNonNull(subjectId, "subjectId cannot be null");

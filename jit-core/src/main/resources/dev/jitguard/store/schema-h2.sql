@@ -102,4 +102,5 @@ ALTER TABLE jitguard_grants ADD CONSTRAINT IF NOT EXISTS jitguard_grants_amount_
 CREATE INDEX IF NOT EXISTS jitguard_grants_subject ON jitguard_grants (subject_id, privilege);
 CREATE INDEX IF NOT EXISTS jitguard_grants_request ON jitguard_grants (request_id);
 CREATE INDEX IF NOT EXISTS jitguard_grants_status ON jitguard_grants (status);
+CREATE INDEX IF NOT EXISTS jitguard_grants_ending ON jitguard_grants (status, expires_at);
 CREATE INDEX IF NOT EXISTS jitguard_grants_change ON jitguard_grants (change_seq);

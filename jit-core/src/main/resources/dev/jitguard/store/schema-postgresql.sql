@@ -112,6 +112,8 @@ $$;
 CREATE INDEX IF NOT EXISTS jitguard_grants_subject ON jitguard_grants (subject_id, privilege);
 CREATE INDEX IF NOT EXISTS jitguard_grants_request ON jitguard_grants (request_id);
 CREATE INDEX IF NOT EXISTS jitguard_grants_live ON jitguard_grants (status) WHERE status IN ('ACTIVE', 'SCHEDULED');
+-- Maintenance reads the live grants that end by a time (expiry and warnings), not every live grant.
+CREATE INDEX IF NOT EXISTS jitguard_grants_ending ON jitguard_grants (expires_at) WHERE status IN ('ACTIVE', 'SCHEDULED');
 
 -- Every insert and update of a grant, by JIT Guard or by hand, notifies channel jitguard_grants with the grant id.
 -- PostgreSQL delivers it when the transaction commits; the stores of the other instances LISTEN and re-read it.

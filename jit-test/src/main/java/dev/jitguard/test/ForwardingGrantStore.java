@@ -154,6 +154,12 @@ public abstract class ForwardingGrantStore implements GrantStore {
   }
 
   @Override
+  public List<Grant> liveGrantsEndingBy(java.time.Instant until) {
+    beforeCall();
+    return delegate().liveGrantsEndingBy(until);
+  }
+
+  @Override
   public List<Grant> liveGrantsOf(String subjectId) {
     beforeCall();
     return delegate().liveGrantsOf(subjectId);

@@ -1418,6 +1418,26 @@ public abstract class GrantStoreContract {
   }
 
   /** The live grants of one subject: only theirs, only live (a revoked one left out). */
+  /** Maintenance reads only what is due: live grants ending at or before a time, the end itself included. */
+  @Test
+  public void liveGrantsEndingByThenLiveGrantsEndingAtOrBeforeThatTimeOnly() {
+    Issued active = autoApproved("alice");                                // ends at T0 + 1,860 s
+    Issued scheduled = scheduled("bob");                                  // ends a day later
+    Issued longExpired = expiredLongAgo("carol");                         // stored ACTIVE, ended a year ago
+    Issued revoked = autoApproved("dave");
+    for (Issued i : List.of(active, scheduled, longExpired, revoked)) {
+      store.insert(i.request(), i.grant());
+    }
+    assertThat(store.update(revoked.grant(), revoke(revoked.grant(), "admin", "done"))).isTrue();
+    Instant activeEnd = active.grant().expiresAt();
+
+    assertThat(ids(store.liveGrantsEndingBy(activeEnd)))
+        .containsExactlyInAnyOrder(active.grant().id(), longExpired.grant().id());
+    assertThat(ids(store.liveGrantsEndingBy(activeEnd.minusMillis(1)))).containsExactly(longExpired.grant().id());
+    assertThat(ids(store.liveGrantsEndingBy(T0.plus(Duration.ofDays(2))))).containsExactlyInAnyOrder(
+        active.grant().id(), scheduled.grant().id(), longExpired.grant().id());
+  }
+
   @Test
   public void liveGrantsOfThenOnlyThatSubjectsLiveGrants() {
     Issued kept = autoApproved("alice");

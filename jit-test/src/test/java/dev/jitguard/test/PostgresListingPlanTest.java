@@ -93,6 +93,12 @@ class PostgresListingPlanTest {
     assertThat(plans(() -> store.liveGrantsOf("user20"))).allSatisfy(indexed("jitguard_grants_subject"));
   }
 
+  @Test
+  void liveGrantsEndingByWhenTableIsLargeThenIndexScan() throws SQLException {
+    Instant soon = Instant.ofEpochMilli(1700003600000L + 1_000); // about 50 of the 5,000 live grants end by then
+    assertThat(plans(() -> store.liveGrantsEndingBy(soon))).allSatisfy(indexed("jitguard_grants_ending"));
+  }
+
   private static java.util.function.Consumer<String> indexed(String index) {
     return plan -> assertThat(plan).as(plan).doesNotContain("Seq Scan").contains("Index").contains(index);
   }
