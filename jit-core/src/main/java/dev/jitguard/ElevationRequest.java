@@ -137,7 +137,7 @@ public final class ElevationRequest {
 
   /**
    * The total amount the grant's calls may spend together, if the requester asked for a metered grant. When the
-   * privilege's rule has a {@link dev.jitguard.rule.PrivilegeRule#maxAmount() maximum amount}, every grant is
+   * privilege's rule has a {@link dev.jitguard.rule.RequestLimits#maxAmount() maximum amount}, every grant is
    * metered: a request without an amount gets that maximum.
    *
    * @return the requested amount limit
@@ -263,7 +263,7 @@ public final class ElevationRequest {
     /**
      * Asks for a metered grant: the calls it allows may spend this total together (each check names its call's
      * amount, for example a refund's), and the grant is consumed when nothing is left. The policy's
-     * {@link dev.jitguard.rule.PrivilegeRule#maxAmount() maximum amount} applies on top.
+     * {@link dev.jitguard.rule.RequestLimits#maxAmount() maximum amount} applies on top.
      *
      * @param amountLimit positive, at most 10 decimal places and 30 digits
      * @return this builder

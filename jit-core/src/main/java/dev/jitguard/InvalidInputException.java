@@ -10,6 +10,7 @@ public final class InvalidInputException extends IllegalArgumentException {
   /** Serialization version. */
   private static final long serialVersionUID = 1L;
 
+  /** The input field at fault, as the caller named it. */
   private final String field;
 
   /**

@@ -174,7 +174,7 @@ public interface PrivilegeGuard extends AutoCloseable {
 
   /**
    * Decides whether the subject may make a call that spends {@code amount} now (a refund, a transfer), against a
-   * metered grant (see {@link dev.jitguard.rule.PrivilegeRule#maxAmount()}): the grant's calls may spend its
+   * metered grant (see {@link dev.jitguard.rule.RequestLimits#maxAmount()}): the grant's calls may spend its
    * {@link Grant#amountLimit() limit} together, each granted check adds its amount atomically in the store, and a
    * call that would pass the limit is denied with {@link ReasonCode#AMOUNT_EXCEEDED} (smaller calls may still pass).
    * The grant is consumed when nothing is left. An unmetered grant of the privilege allows any amount.

@@ -46,7 +46,7 @@ public @interface RequiresElevation {
 
   /**
    * The name of the parameter that holds what the call spends, for a privilege whose grants are metered (a total
-   * amount the grant's calls may spend together, see {@link dev.jitguard.rule.PrivilegeRule#maxAmount()}). Each
+   * amount the grant's calls may spend together, see {@link dev.jitguard.rule.RequestLimits#maxAmount()}). Each
    * call is checked with that argument ({@link dev.jitguard.PrivilegeGuard#check(dev.jitguard.Subject,
    * dev.jitguard.Privilege, java.math.BigDecimal)}), and the grant is consumed when nothing is left:
    *

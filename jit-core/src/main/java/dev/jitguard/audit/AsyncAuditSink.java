@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * safe direction).
  *
  * <p><b>Batches.</b> The writer takes everything queued, up to the {@linkplain Builder#withMaxBatchSize maximum batch
- * size}, and hands it to {@link BatchAuditSink#recordAll} in one call (or to {@code record}, one by one, for a sink
+ * size}, and hands it to {@link dev.jitguard.spi.BatchAuditSink#recordAll} in one call (or to {@code record}, one by one, for a sink
  * that is not a batch sink). Events keep the order in which their {@code record} calls entered the queue.
  *
  * <p><b>Closing.</b> {@link #close()} stops accepting events (later calls throw), writes every event already queued,
@@ -32,7 +32,7 @@ public interface AsyncAuditSink extends AuditSink, AutoCloseable {
   /**
    * Starts a configuration.
    *
-   * @param delegate the sink that does the writing; a {@link BatchAuditSink} gets whole batches
+   * @param delegate the sink that does the writing; a {@link dev.jitguard.spi.BatchAuditSink} gets whole batches
    * @return the builder
    */
   static Builder builder(AuditSink delegate) {

@@ -50,7 +50,7 @@ import tools.jackson.core.json.JsonWriteFeature;
  * <h2>Canonical encoding</h2>
  * The canonical encoding of a record is the exact bytes of its line as this class writes it, without the line feed:
  * the field order above, no whitespace, the escaping above, integers in decimal without sign or leading zeros, times
- * as {@link Instant#toString()}. Every record has exactly one canonical encoding; the verifier re-encodes each line
+ * as {@link java.time.Instant#toString()}. Every record has exactly one canonical encoding; the verifier re-encodes each line
  * it reads and treats any difference as tampering. A record's hash is the SHA-256 of its canonical encoding.
  *
  * <h2>Reading</h2>

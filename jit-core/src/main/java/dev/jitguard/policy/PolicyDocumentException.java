@@ -26,7 +26,9 @@ public final class PolicyDocumentException extends IllegalArgumentException {
   /** Longest source name shown in messages; longer ones keep their start and end. */
   static final int MAX_SOURCE = 300;
 
+  /** Where the document came from (a file name or a description), for messages. */
   private final String source;
+  /** Every problem found, in document order. */
   private final List<Problem> problems;
 
   /**

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Loads a {@link Policy} from a JSON or YAML document: from a file, from the classpath or from text. A document is
- * applied field by field to {@link Policy#builder()} and {@link PrivilegeRule#builder(String)}, so it means exactly
+ * applied field by field to {@link Policy#builder()} and {@link dev.jitguard.rule.PrivilegeRule#builder(String)}, so it means exactly
  * what the same calls in code mean and passes exactly the same validation.
  *
  * <pre>{@code

@@ -22,7 +22,9 @@ public final class PolicyPropertiesException extends IllegalArgumentException {
   /** Serialization version. */
   private static final long serialVersionUID = 1L;
 
+  /** The property prefix the rules were bound from. */
   private final String prefix;
+  /** Every problem found, in property order. */
   private final List<Problem> problems;
 
   /**

@@ -47,7 +47,7 @@ public interface ApprovalChannel {
    * it; tell them. Best effort.
    *
    * @param request the pending request, now escalated
-   * @param rule the rule, whose {@link PrivilegeRule#escalationGroups()} are the fallback approvers
+   * @param rule the rule, whose {@link dev.jitguard.rule.Escalation#groups() escalation groups} are the fallback approvers
    */
   default void escalated(RequestRecord request, PrivilegeRule rule) {}
 

@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Transactions.</b> Outside a bound transaction, a single statement runs in the connection's own mode (one
  * round trip in auto-commit; committed explicitly if the pool hands out connections with auto-commit off), and work of
  * several statements runs in one transaction that commits or rolls back as a whole. Inside
- * {@link #inTransaction(DataSource, Supplier)} on the same thread and the same {@code DataSource} instance, every
+ * {@link #inTransaction(DataSource, Supplier, String)} on the same thread and the same {@code DataSource} instance, every
  * participant uses the one bound connection and nobody but the owner commits: each write of a participant runs under
  * a savepoint, so a write that fails (a duplicate id) is undone alone and leaves the outer transaction usable.
  */
