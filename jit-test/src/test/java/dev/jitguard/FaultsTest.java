@@ -44,6 +44,11 @@ class FaultsTest {
           .maxDuration(Duration.ofHours(2)).defaultDuration(Duration.ofMinutes(30)))
       .administratorGroups("admins")
       .build();
+  /** {@link #POLICY} with alice denied, under a new version. */
+  private static final Policy DENY_ALICE = Policy.builder().version("v2")
+      .privilege("db.prod.write", r -> r.eligibleGroups("developers").denySubjects("alice").approverGroups("dba")
+          .maxDuration(Duration.ofHours(2)).defaultDuration(Duration.ofMinutes(30)))
+      .build();
 
   private final TestClock clock = TestClock.create();
   private final List<PrivilegeGuard> guards = new ArrayList<>();
@@ -398,11 +403,11 @@ class FaultsTest {
 
   @Test
   void policyChangingWhileAnApprovalIsWrittenThenTheNewGrantIsEndedAtOnce() {
-    SwitchingPolicy policy = new SwitchingPolicy();
+    SwitchingPolicy policy = new SwitchingPolicy(POLICY);
     GrantStore store = new dev.jitguard.test.ForwardingGrantStore(GrantStore.inMemory()) {
       @Override
       public boolean update(RequestRecord expected, RequestRecord updated, Grant issued) {
-        policy.denyAlice = true;            // a reload lands while the approval is being written
+        policy.switchTo(DENY_ALICE);        // a reload lands while the approval is being written
         return super.update(expected, updated, issued);
       }
     };
@@ -415,36 +420,4 @@ class FaultsTest {
     assertThat(guard.check(ALICE, DB_WRITE).reason()).isEqualTo(ReasonCode.GRANT_REVOKED);
   }
 
-  /** A policy that starts to deny alice, with a new version and no announcement. */
-  static final class SwitchingPolicy implements ElevationPolicy {
-    volatile boolean denyAlice;
-    private final Policy deny = Policy.builder().version("v2")
-        .privilege("db.prod.write", r -> r.eligibleGroups("developers").denySubjects("alice").approverGroups("dba")
-            .maxDuration(Duration.ofHours(2)).defaultDuration(Duration.ofMinutes(30)))
-        .build();
-
-    private Policy current() {
-      return denyAlice ? deny : POLICY;
-    }
-
-    @Override
-    public Optional<PrivilegeRule> ruleFor(Privilege privilege) {
-      return current().ruleFor(privilege);
-    }
-
-    @Override
-    public boolean isAdministrator(Subject subject) {
-      return current().isAdministrator(subject);
-    }
-
-    @Override
-    public String version() {
-      return current().version();
-    }
-
-    @Override
-    public ElevationPolicy snapshot() {
-      return current();
-    }
-  }
 }

@@ -12,11 +12,8 @@ import static dev.jitguard.Fixtures.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jitguard.policy.Policy;
-import dev.jitguard.rule.PrivilegeRule;
-import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.test.TestGuards;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -37,7 +34,13 @@ class IdsNeverConfirmExistenceTest {
   private static final Subject HANK = Subject.of("hank", "developers");
 
   /** db.prod.write exists at first; the switch removes its rule. */
-  private final RemovablePolicy policy = new RemovablePolicy();
+  private final SwitchingPolicy policy = new SwitchingPolicy(Policy.builder().version("with")
+      .privilege("db.prod.write", r -> r.eligibleGroups("developers").approverGroups("dba")
+          .maxDuration(Duration.ofHours(2)).breakGlass(20, Duration.ofMinutes(30)))
+      .administratorGroups("admins")
+      .build());
+  /** The same without the rule of db.prod.write. */
+  private static final Policy WITHOUT = Policy.builder().version("without").administratorGroups("admins").build();
   private TestGuards.Setup t;
   private PrivilegeGuard guard;
   private RequestId pending;
@@ -92,7 +95,7 @@ class IdsNeverConfirmExistenceTest {
   @MethodSource("operations")
   void strangerWithRealOrGuessedIdThenTheSameAnswer(Op op, boolean ruleRemoved) {
     if (ruleRemoved) {
-      policy.removed = true;
+      policy.switchTo(WITHOUT);
     }
     Decision.Denied real = refusal(() -> op.real().apply(guard, this)).decision();
     Decision.Denied guessed = refusal(() -> op.guessed().apply(guard, this)).decision();
@@ -133,7 +136,7 @@ class IdsNeverConfirmExistenceTest {
 
   @Test
   void approverAfterTheRuleWasRemovedThenTheSameAnswerAsForAGuessedId() {
-    policy.removed = true;
+    policy.switchTo(WITHOUT);
 
     Decision.Denied real = refusal(() -> guard.approve(pending, BOB, "ok")).decision();
     Decision.Denied guessed = refusal(() -> guard.approve(RequestId.random(), BOB, "ok")).decision();
@@ -149,38 +152,4 @@ class IdsNeverConfirmExistenceTest {
     assertThat(refusal(() -> guard.approve(pending, FRANK, "x")).reason()).isEqualTo(ReasonCode.NOT_PERMITTED);
   }
 
-  /** A policy whose one rule can be removed, as a reload that drops a privilege does. */
-  private static final class RemovablePolicy implements ElevationPolicy {
-    volatile boolean removed;
-    private final Policy with = Policy.builder().version("with")
-        .privilege("db.prod.write", r -> r.eligibleGroups("developers").approverGroups("dba")
-            .maxDuration(Duration.ofHours(2)).breakGlass(20, Duration.ofMinutes(30)))
-        .administratorGroups("admins")
-        .build();
-    private final Policy without = Policy.builder().version("without").administratorGroups("admins").build();
-
-    private Policy current() {
-      return removed ? without : with;
-    }
-
-    @Override
-    public Optional<PrivilegeRule> ruleFor(Privilege privilege) {
-      return current().ruleFor(privilege);
-    }
-
-    @Override
-    public boolean isAdministrator(Subject subject) {
-      return current().isAdministrator(subject);
-    }
-
-    @Override
-    public String version() {
-      return current().version();
-    }
-
-    @Override
-    public ElevationPolicy snapshot() {
-      return current();
-    }
-  }
 }

@@ -14,8 +14,6 @@ import dev.jitguard.event.AuditEventType;
 import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.policy.ReloadingPolicy;
-import dev.jitguard.rule.PrivilegeRule;
-import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spi.GrantStore;
 import dev.jitguard.test.TestClock;
 import java.io.IOException;
@@ -23,8 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -190,11 +186,17 @@ class PolicyChangeTest {
   void policyThatDeniesTheHolderWithoutEndingTheGrantThenApproverExtensionIsRefused() {
     // A policy that changes without announcing it: its grants end at the next maintenance run, and until then no
     // approver may extend them.
-    SwitchablePolicy switchable = new SwitchablePolicy();
+    SwitchingPolicy switchable = new SwitchingPolicy(Policy.builder().version("allow")
+        .privilege("db.prod.write", r -> r.eligibleGroups("developers").approverGroups("dba")
+            .maxDuration(Duration.ofHours(2)))
+        .build());
     guard = PrivilegeGuard.builder().withPolicy(switchable).withGrantStore(store).withAuditSink(audit)
         .withClock(clock).withoutBackgroundMaintenance().build();
     Grant g = grantFor(ALICE);
-    switchable.denyAlice = true;
+    switchable.switchTo(Policy.builder().version("deny-alice")
+        .privilege("db.prod.write", r -> r.eligibleGroups("developers").denySubjects("alice").approverGroups("dba")
+            .maxDuration(Duration.ofHours(2)))
+        .build());
 
     assertThat(refusal(() -> guard.extend(g.id(), BOB, Duration.ofMinutes(10), "more")).reason())
         .isEqualTo(ReasonCode.EXPLICITLY_DENIED);
@@ -224,41 +226,5 @@ class PolicyChangeTest {
     assertThat(guard.check(CAROL, DB_WRITE).isGranted()).isTrue();
   }
 
-  /** A policy whose rules change in place, with a version that says so, and no announcement. */
-  private static final class SwitchablePolicy implements ElevationPolicy {
-    volatile boolean denyAlice;
-    private final Policy allow = Policy.builder().version("allow")
-        .privilege("db.prod.write", r -> r.eligibleGroups("developers").approverGroups("dba")
-            .maxDuration(Duration.ofHours(2)))
-        .build();
-    private final Policy deny = Policy.builder().version("deny-alice")
-        .privilege("db.prod.write", r -> r.eligibleGroups("developers").denySubjects("alice").approverGroups("dba")
-            .maxDuration(Duration.ofHours(2)))
-        .build();
-
-    private Policy current() {
-      return denyAlice ? deny : allow;
-    }
-
-    @Override
-    public Optional<PrivilegeRule> ruleFor(Privilege privilege) {
-      return current().ruleFor(privilege);
-    }
-
-    @Override
-    public boolean isAdministrator(Subject subject) {
-      return false;
-    }
-
-    @Override
-    public String version() {
-      return current().version();
-    }
-
-    @Override
-    public ElevationPolicy snapshot() {
-      return current();
-    }
-  }
 
 }

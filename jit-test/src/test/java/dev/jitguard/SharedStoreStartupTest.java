@@ -12,14 +12,12 @@ import dev.jitguard.audit.InMemoryAuditSink;
 import dev.jitguard.policy.Policy;
 import dev.jitguard.spi.ElevationPolicy;
 import dev.jitguard.spi.GrantStore;
-import dev.jitguard.test.ForwardingGrantStore;
 import dev.jitguard.test.TestClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -193,26 +191,13 @@ class SharedStoreStartupTest {
    * An in-memory store that says it is shared, notifies grant changes (like PostgreSQL's LISTEN/NOTIFY) and counts
    * the reads the check path makes: the slot's re-read and the re-read of one grant.
    */
-  static final class CountingSharedStore extends ForwardingGrantStore {
-    private final List<Consumer<GrantId>> listeners = new CopyOnWriteArrayList<>();
+  static final class CountingSharedStore extends SharedStoreTest.SharedStore {
     final AtomicInteger checkReads = new AtomicInteger();
-    volatile boolean notifications = true;
     /** Runs inside {@link #liveGrants()}, the start-up load. */
     volatile Runnable duringLoad;
 
     CountingSharedStore(GrantStore delegate) {
       super(delegate);
-    }
-
-    @Override
-    public boolean isShared() {
-      return true;
-    }
-
-    @Override
-    public AutoCloseable subscribe(Consumer<GrantId> listener) {
-      listeners.add(listener);
-      return () -> listeners.remove(listener);
     }
 
     @Override
@@ -234,36 +219,6 @@ class SharedStoreStartupTest {
     public Optional<Grant> findGrant(GrantId id) {
       checkReads.incrementAndGet();
       return super.findGrant(id);
-    }
-
-    private void changed(GrantId id) {
-      if (notifications) {
-        listeners.forEach(l -> l.accept(id));
-      }
-    }
-
-    @Override
-    public void insert(RequestRecord request, Grant grant) {
-      super.insert(request, grant);
-      changed(grant.id());
-    }
-
-    @Override
-    public boolean update(RequestRecord expected, RequestRecord updated, Grant issued) {
-      boolean done = super.update(expected, updated, issued);
-      if (done) {
-        changed(issued.id());
-      }
-      return done;
-    }
-
-    @Override
-    public boolean update(Grant expected, Grant updated) {
-      boolean done = super.update(expected, updated);
-      if (done) {
-        changed(updated.id());
-      }
-      return done;
     }
   }
 }

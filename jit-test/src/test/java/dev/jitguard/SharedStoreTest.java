@@ -133,7 +133,7 @@ class SharedStoreTest {
   }
 
   /** An in-memory store that says it is shared and notifies grant changes, like a database with LISTEN/NOTIFY. */
-  static final class SharedStore extends ForwardingGrantStore {
+  static class SharedStore extends ForwardingGrantStore {
     private final List<Consumer<GrantId>> listeners = new CopyOnWriteArrayList<>();
     volatile boolean notifications = true;
     volatile boolean failing;
