@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,7 +140,7 @@ public final class AuditVerifier {
 
   private VerificationResult verifyInputs(List<Input> given) {
     Instant now = clock.instant();
-    State st = new State(now);
+    ChainWalk st = new ChainWalk(now, expectedLogId, this::checkSignature);
     List<Input> inputs = inChainOrder(given);
     inputs.forEach(i -> st.files.add(i.name()));
 
@@ -332,132 +331,6 @@ public final class AuditVerifier {
       out.sort(Comparator.comparingLong(first::get));
     }
     return out;
-  }
-
-  /** The incomplete last line of the last file, when it is what a failed write leaves. */
-  private record TornLine(String location, long bytes, boolean completeRecord) {}
-
-  /** The running state of one verification. */
-  private final class State {
-    final Instant now;
-    final List<String> files = new ArrayList<>();
-    final MessageDigest sha = Chain.sha256();
-    long lastSeq;
-    String prevHash = Chain.GENESIS;
-    long covered;
-    long checkpointCount;
-    @Nullable Checkpoint lastCheckpoint;
-    @Nullable String logId;
-    @Nullable Instant firstTime;
-    @Nullable Instant tailTime;
-    @Nullable AuditRecord lastRecord;
-    @Nullable TornLine torn;
-    final Map<Long, Checkpoint> checkpointsAt = new HashMap<>();
-
-    State(Instant now) {
-      this.now = now;
-    }
-
-    /**
-     * Checks one line and makes it the head; a verdict if it is bad. An incomplete last line of the last file is
-     * noted as {@link #torn} when {@link LastLine} says a failed write left it: not counted if cut short, checked as a
-     * record if only its line feed is missing.
-     */
-    @Nullable VerificationResult line(String file, LogLines lines, boolean lastFile) {
-      long expected = lastSeq + 1;
-      String where = file + " line " + lines.number();
-      if (!lines.complete()) {
-        if (!lastFile) {
-          return tampered(expected, where, "the file ends inside a record (no line feed), but the log goes on in "
-              + "another file: the file was cut, or the files were mixed up");
-        }
-        LastLine.Kind kind = lines.tooLong() ? LastLine.Kind.DAMAGED : LastLine.classify(lines.bytes(), 0,
-            lines.length());
-        if (kind == LastLine.Kind.DAMAGED) {
-          return tampered(expected, where, "the last line has no line feed and is " + LastLine.describe(kind));
-        }
-        torn = new TornLine(where, lines.length(), kind == LastLine.Kind.UNTERMINATED);
-        if (kind == LastLine.Kind.TORN) {
-          return null;
-        }
-      }
-      if (lines.tooLong()) {
-        return tampered(expected, where, "the line is longer than " + AuditJson.MAX_LINE_BYTES + " bytes");
-      }
-      byte[] b = lines.bytes();
-      int len = lines.length();
-      AuditRecord r;
-      try {
-        r = AuditJson.readRecord(b, 0, len);
-      } catch (AuditFormatException e) {
-        return tampered(expected, where, "not a valid record: " + e.getMessage());
-      }
-      if (r.seq() != expected) {
-        return tampered(expected, where, r.seq() < expected
-            ? "found seq " + r.seq() + " again where seq " + expected + " was expected: a record was duplicated, "
-                + "inserted or moved"
-            : "found seq " + r.seq() + " where seq " + expected + " was expected: records " + expected + ".."
-                + (r.seq() - 1) + " are missing or were moved");
-      }
-      if (!AuditJson.isCanonical(b, 0, len, r)) {
-        return tampered(expected, where, "the line is not in canonical form: it was edited");
-      }
-      if (!r.prev().equals(prevHash)) {
-        return tampered(Math.max(1, expected - 1), where, expected == 1
-            ? "the first record's prev is not 64 zeros: the start of the log was removed or the record was changed"
-            : "the prev of record " + expected + " is not the hash of record " + (expected - 1) + ": record "
-                + (expected - 1) + " was changed, or a record was inserted, removed or moved between them");
-      }
-      Instant time;
-      if (r instanceof AuditRecord.CheckpointRecord cr) {
-        Checkpoint c = cr.checkpoint();
-        time = c.time();
-        if (c.seq() != expected - 1 || !c.hash().equals(prevHash)) {
-          return tampered(covered + 1, where, "the checkpoint at seq " + expected + " signs seq " + c.seq()
-              + " with hash " + c.hash() + ", but the chain before it ends at seq " + (expected - 1) + " with hash "
-              + prevHash + ": records " + (covered + 1) + ".." + (expected - 1) + " (after the previous valid "
-              + "checkpoint) were rewritten with recomputed hashes, or the checkpoint was moved");
-        }
-        if (expectedLogId != null && !expectedLogId.equals(c.logId())) {
-          return tampered(expected, where, "the checkpoint is for log " + Text.quote(c.logId()) + ", not "
-              + Text.quote(expectedLogId));
-        }
-        if (logId != null && !logId.equals(c.logId())) {
-          return tampered(expected, where, "the checkpoint is for log " + Text.quote(c.logId())
-              + ", but earlier checkpoints name " + Text.quote(logId));
-        }
-        String problem = checkSignature(c);
-        if (problem != null) {
-          return tampered(expected, where, problem);
-        }
-        logId = c.logId();
-        lastCheckpoint = c;
-        checkpointCount++;
-        covered = expected;
-        tailTime = null;
-      } else {
-        time = ((AuditRecord.EventRecord) r).event().time();
-        if (tailTime == null) {
-          tailTime = time;
-        }
-      }
-      if (firstTime == null) {
-        firstTime = time;
-      }
-      prevHash = Chain.hash(sha, b, 0, len);
-      lastSeq = expected;
-      lastRecord = r;
-      return null;
-    }
-
-    VerificationResult.Summary summary() {
-      return new VerificationResult.Summary(files, lastSeq, lastSeq, prevHash, checkpointCount,
-          Optional.ofNullable(lastCheckpoint), Optional.ofNullable(logId), now);
-    }
-
-    VerificationResult tampered(long seq, String where, String why) {
-      return new VerificationResult.Tampered(summary(), seq, where, why);
-    }
   }
 
   /** Configures an {@link AuditVerifier}. Not thread-safe. */
